@@ -1,0 +1,65 @@
+import type { Dataset, FeatureTable, Task } from '../data/dataset.js';
+
+/** A member configuration: plain JSON values, as proposed by the search and stored with each trial. */
+export type Config = Readonly<Record<string, number | string | boolean>>;
+
+/** Everything a fit needs besides data and configuration. */
+export interface FitContext {
+  /** Seed for every random choice of this fit. */
+  readonly seed: number;
+  /** Aborted when the trial's time is up or the run is cancelled: long fits check it and stop cleanly. */
+  readonly signal: AbortSignal;
+  /** Wall-clock deadline (ms since epoch, as Date.now()); Infinity for none. */
+  readonly deadline: number;
+  /** Neural backend requested ('auto' picks the best available). */
+  readonly backend?: string;
+  /** Optional progress/debug messages. */
+  readonly log?: (message: string) => void;
+}
+
+/**
+ * A fitted member's portable form: JSON-safe `state` plus named binary blobs (tree arrays, weights).
+ * `family.load(serialized)` must rebuild a member whose predictions are bit-identical.
+ */
+export interface SerializedMember {
+  readonly family: string;
+  readonly formatVersion: number;
+  readonly state: unknown;
+  readonly blobs: Readonly<Record<string, Uint8Array>>;
+}
+
+/**
+ * A trained model: predicts on raw feature tables (it owns its preprocessing).
+ * `predict` returns row-major n x k: class probabilities summing to 1 per row (k = classes of the training
+ * dataset, also for classes absent from the training rows), or n x 1 values for regression.
+ */
+export interface FittedMember {
+  readonly family: string;
+  readonly nOutputs: number;
+  predict(table: FeatureTable): Float64Array;
+  serialize(): SerializedMember;
+  /** Release native resources (TensorFlow.js tensors). Optional: plain-data members hold none. */
+  dispose?(): void;
+}
+
+/**
+ * A member family: one learning algorithm, its hyperparameters, and how it preprocesses.
+ *
+ * Contract (checked for every family by test/models/family-conformance.test.ts):
+ * - `supports(task)` says which tasks it can fit; `fit` throws a clear Error for others.
+ * - `fit(train, config, ctx)` is deterministic given `ctx.seed` (same seed, same data, same config => same
+ *   predictions), honours `ctx.signal` by rejecting with an AbortError-named error soon after abort, and
+ *   never mutates `train`.
+ * - `config` keys missing from the given object take the family's defaults (`defaults`); unknown keys are
+ *   an error naming the key.
+ * - `load(member.serialize())` predicts exactly the same numbers as `member`.
+ */
+export interface MemberFamily {
+  readonly name: string;
+  /** One line for docs and CLI listings. */
+  readonly description: string;
+  readonly defaults: Config;
+  supports(task: Task): boolean;
+  fit(train: Dataset, config: Config, ctx: FitContext): Promise<FittedMember>;
+  load(serialized: SerializedMember): Promise<FittedMember>;
+}
