@@ -27,6 +27,13 @@ export interface StackingModel {
   readonly intercepts: readonly number[];
   readonly inputWidth: number;
   readonly regularization: number;
+  /**
+   * Optional (added by the ensemble module): when the model also takes the original features (AutoGluon's
+   * second layer), their standardization on the selection rows; the caller passes the features, encoded as a
+   * dense row-major n x featureMean.length matrix, to combinePredictions.
+   */
+  readonly featureMean?: readonly number[];
+  readonly featureScale?: readonly number[];
 }
 
 export interface SelectionResult {
@@ -36,6 +43,8 @@ export interface SelectionResult {
   readonly validationScore: number;
   /** Loss (lower is better) after each step of the selector, for plots and tests. */
   readonly trajectory: readonly number[];
+  /** Optional (added by the ensemble module): selector-specific figures, e.g. pool size, evaluations, cells. */
+  readonly details?: Readonly<Record<string, number>>;
 }
 
 export interface SelectorOptions {

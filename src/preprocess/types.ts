@@ -22,6 +22,11 @@ export interface DenseEncoderOptions {
   readonly minCategoryCount?: number;
   /** Standardize numeric columns to zero mean, unit variance. Default true. */
   readonly standardize?: boolean;
+  /**
+   * Treat a missing categorical value as its own level: a 0/1 `name__missing` column per categorical feature that
+   * had missing values in training, set instead of imputing the most frequent category. Default false.
+   */
+  readonly categoricalMissingIndicators?: boolean;
 }
 
 export interface DenseEncoder {

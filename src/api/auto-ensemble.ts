@@ -1,0 +1,234 @@
+import { outputWidth, targetLabels, type Dataset, type FeatureTable } from '../data/dataset.js';
+import { getSelector } from '../ensemble/index.js';
+import type { Candidate, Combiner } from '../ensemble/types.js';
+import { featureSchemaOf } from '../data/feature-schema.js';
+import { saveBundle } from '../export/bundle.js';
+import { defaultMetric, getMetric } from '../metrics/index.js';
+import type { Metric } from '../metrics/types.js';
+import { getFamily } from '../models/registry.js';
+import type { FittedMember } from '../models/types.js';
+import { createProposer } from '../search/index.js';
+import { SqliteStore } from '../store/index.js';
+import type { RunContext, Store, TrialRecord } from '../store/types.js';
+import { resumeRun, startRun } from '../training/index.js';
+import type { RunSummary, StoredRunOptions } from '../training/types.js';
+import { EnsembleModel, type EnsembleMember } from '../serving/ensemble-model.js';
+import { deriveSeed } from '../util/random.js';
+import { ConfigError } from '../util/errors.js';
+import { toDataset, toFeatureTable } from './dataset-input.js';
+import { resolveOptions, validateReEnsembleOptions, type ResolvedOptions } from './options.js';
+import type {
+  AutoEnsembleOptions,
+  AutoEnsembleResult,
+  DatasetInput,
+  EnsembleMemberSummary,
+  LeaderboardEntry,
+  ReEnsembleOptions,
+} from './types.js';
+
+/** Candidates handed to a selector: the best trials by validation loss (GES prunes to its own pool size too). */
+const MAX_CANDIDATES = 50;
+
+/**
+ * Search, train and ensemble on `dataset` within the options' budget; every trial, prediction and ensemble is
+ * stored in SQLite (`options.store`), so the run can be inspected, resumed and re-ensembled later.
+ */
+export async function autoEnsemble(dataset: DatasetInput, options: AutoEnsembleOptions = {}): Promise<AutoEnsembleResult> {
+  const started = Date.now();
+  const opts = resolveOptions(options);
+  const data = toDataset(dataset, { ...(opts.target ? { target: opts.target } : {}), ...(opts.task ? { task: opts.task } : {}) });
+  const metric = getMetric(opts.metric ?? defaultMetric(data.task).name, data.task);
+  const schema = featureSchemaOf(data);
+  const test = opts.test === undefined ? undefined : toFeatureTable(opts.test, schema);
+  const store = new SqliteStore(opts.store);
+  try {
+    const proposer = createProposer(opts.search, opts.searchSpace, {
+      seed: opts.seed,
+      labels: targetLabels(data),
+      metric,
+      nOutputs: outputWidth(data),
+    });
+    const context = runContextOf(data);
+    const common = {
+      proposer,
+      ...(test === undefined ? {} : { test }),
+      ...(opts.timeBudget === undefined ? {} : { timeBudget: Math.max(1, opts.timeBudget - (Date.now() - started) / 1000) }),
+      ...(opts.onProgress === undefined ? {} : { onProgress: opts.onProgress }),
+      ...(opts.signal === undefined ? {} : { signal: opts.signal }),
+    };
+    const summary =
+      opts.resume !== undefined
+        ? await resumeRun(store, opts.resume, data, common)
+        : await startRun(data, {
+            ...common,
+            store,
+            folds: opts.folds,
+            seed: opts.seed,
+            metric: metric.name,
+            ...(opts.maxTrials === undefined ? {} : { maxTrials: opts.maxTrials }),
+            ...(opts.concurrency === undefined ? {} : { concurrency: opts.concurrency }),
+            ...(opts.backend === undefined ? {} : { backend: opts.backend }),
+            ...(opts.perTrialTimeLimit === undefined ? {} : { perTrialTimeLimit: opts.perTrialTimeLimit }),
+            onProgress: (event) => {
+              if (event.type === 'run-started') store.saveRunContext(event.runId, context);
+              opts.onProgress?.(event);
+            },
+          });
+    if (opts.resume !== undefined && store.getRunContext(summary.runId) === undefined) store.saveRunContext(summary.runId, context);
+    return await buildResult(store, summary.runId, summary, metric, {
+      method: opts.ensemble,
+      selectorOptions: { seed: opts.seed, ...opts.ensembleOptions },
+      refitOn: opts.refit ? data : undefined,
+      started,
+    });
+  } finally {
+    store.close();
+  }
+}
+
+/** Build another ensemble from a stored run's trials (no retraining, unless `refit`). */
+export async function reEnsemble(runId: number, options: ReEnsembleOptions): Promise<AutoEnsembleResult> {
+  const started = Date.now();
+  validateReEnsembleOptions(options);
+  const store = new SqliteStore(options.store ?? './auto-ensemble.db');
+  try {
+    const run = store.getRun(runId);
+    if (run === undefined) throw new ConfigError(`no run ${runId} in ${options.store ?? './auto-ensemble.db'}`);
+    const metric = getMetric(run.metric as Metric['name'], run.task);
+    const stored = run.options as StoredRunOptions;
+    const refitOn = options.refit ? toDataset(options.dataset ?? missingDataset(), {}) : undefined;
+    const summary: RunSummary = {
+      runId,
+      stoppedBy: 'max-trials',
+      trials: countByStatus(store.listTrials(runId)),
+      best: null,
+      elapsedSeconds: 0,
+      ensembleDeadline: Infinity,
+    };
+    return await buildResult(store, runId, summary, metric, {
+      method: options.ensemble,
+      selectorOptions: { seed: options.seed ?? stored.seed, ...options.ensembleOptions },
+      refitOn,
+      started,
+    });
+  } finally {
+    store.close();
+  }
+}
+
+function missingDataset(): never {
+  throw new ConfigError('refit needs the run\'s training data: pass options.dataset');
+}
+
+interface BuildOptions {
+  readonly method: string;
+  readonly selectorOptions: Readonly<Record<string, unknown>>;
+  readonly refitOn: Dataset | undefined;
+  readonly started: number;
+}
+
+async function buildResult(store: Store, runId: number, summary: RunSummary, metric: Metric, build: BuildOptions): Promise<AutoEnsembleResult> {
+  const context = store.getRunContext(runId);
+  if (context === undefined) throw new ConfigError(`run ${runId} has no stored training context (labels, schema): it was not made by autoEnsemble`);
+  const board = store.leaderboard(runId);
+  if (board.length === 0) {
+    const failed = store.listTrials(runId, ['failed', 'timeout']);
+    const why = failed.length > 0 ? ` (first error: ${failed[0]!.error})` : '';
+    throw new ConfigError(`run ${runId} has no finished member to ensemble: ${failed.length} trial(s) failed${why}; raise the time budget`);
+  }
+  const top = board.slice(0, MAX_CANDIDATES);
+  const matrix = store.readPredictions(top.map((t) => t.id), 'oof', 'float64');
+  const candidates: Candidate[] = top.map((t, i) => ({ id: t.id, family: t.family, config: t.config, predictions: matrix.member(i) }));
+  const selection = getSelector(build.method).select(candidates, context.labels, metric, build.selectorOptions);
+  store.saveEnsemble(runId, {
+    method: build.method,
+    combiner: selection.combiner,
+    validationScore: selection.validationScore,
+    trajectory: selection.trajectory,
+    details: { selectorOptions: build.selectorOptions, refit: build.refitOn !== undefined },
+  });
+  const byId = new Map(board.map((t) => [t.id, t]));
+  const weights = memberWeights(selection.combiner);
+  const members: EnsembleMember[] = [];
+  for (const id of selection.combiner.memberIds) {
+    const trial = byId.get(id)!;
+    const models = build.refitOn === undefined ? await loadFoldModels(store, trial) : [await refitMember(trial, build.refitOn)];
+    members.push({ id, family: trial.family, config: trial.config, weight: weights.get(id) ?? 0, validationScore: trial.validationScore!, models });
+  }
+  const ensemble = new EnsembleModel({
+    task: context.task,
+    targetName: context.targetName,
+    classes: context.classes,
+    schema: context.schema,
+    metric: metric.name,
+    method: build.method,
+    validationScore: selection.validationScore,
+    combiner: selection.combiner,
+    members,
+  });
+  return {
+    runId,
+    ensemble,
+    task: context.task,
+    metric: metric.name,
+    classes: context.classes,
+    members: members.map((m): EnsembleMemberSummary => ({ trialId: m.id, family: m.family, config: m.config, weight: m.weight, validationScore: m.validationScore })),
+    leaderboard: board.map(toLeaderboardEntry),
+    validationScore: selection.validationScore,
+    run: summary,
+    seconds: (Date.now() - build.started) / 1000,
+    save: (dir: string) => saveBundle(ensemble, dir),
+  };
+}
+
+/** Weight per member: the weights of a weighted average; for stacking, each member's share of |coefficients|. */
+function memberWeights(combiner: Combiner): Map<number, number> {
+  if (combiner.kind === 'weights') return new Map(combiner.memberIds.map((id, i) => [id, combiner.weights[i]!]));
+  const { model, memberIds } = combiner;
+  const perMember = model.nOutputs === 1 ? 1 : model.nOutputs;
+  const mass = memberIds.map((_, m) => {
+    let s = 0;
+    for (let r = m * perMember; r < (m + 1) * perMember && r < model.inputWidth; r++) {
+      for (let c = 0; c < model.nOutputs; c++) s += Math.abs(model.coefficients[r * model.nOutputs + c]!);
+    }
+    return s;
+  });
+  const total = mass.reduce((a, b) => a + b, 0) || 1;
+  return new Map(memberIds.map((id, m) => [id, mass[m]! / total]));
+}
+
+async function loadFoldModels(store: Store, trial: TrialRecord): Promise<FittedMember[]> {
+  const family = getFamily(trial.family);
+  return Promise.all(store.getModels(trial.id).map((s) => family.load(s)));
+}
+
+async function refitMember(trial: TrialRecord, data: Dataset): Promise<FittedMember> {
+  const controller = new AbortController();
+  return getFamily(trial.family).fit(data, trial.config, { seed: deriveSeed(trial.seed, 0x7ef17), signal: controller.signal, deadline: Infinity });
+}
+
+function toLeaderboardEntry(t: TrialRecord): LeaderboardEntry {
+  return { trialId: t.id, trial: t.number, family: t.family, config: t.config, validationScore: t.validationScore!, fitSeconds: t.fitSeconds ?? 0 };
+}
+
+function countByStatus(trials: readonly TrialRecord[]): RunSummary['trials'] {
+  const counts = { queued: 0, running: 0, done: 0, failed: 0, timeout: 0 };
+  for (const t of trials) counts[t.status]++;
+  return counts;
+}
+
+/** What a stored run needs besides its trials to be re-ensembled and exported: labels and the data's schema. */
+export function runContextOf(data: Dataset): RunContext {
+  return {
+    datasetName: data.name,
+    task: data.task,
+    targetName: data.target.name,
+    classes: data.target.kind === 'classes' ? [...data.target.classes] : [],
+    schema: featureSchemaOf(data),
+    labels: targetLabels(data),
+    nOutputs: outputWidth(data),
+  };
+}
+
+export type { FeatureTable };
+export type { ResolvedOptions };

@@ -1,0 +1,38 @@
+/**
+ * Applying a selected ensemble: the single function every consumer (bundle, predict, quality benchmark) uses
+ * to turn member predictions into ensemble predictions.
+ */
+import type { Predictions } from '../metrics/types.js';
+import { DataError } from '../util/errors.js';
+import { predictStacking } from './stacking-model.js';
+import type { Combiner } from './types.js';
+
+/**
+ * Ensemble predictions (row-major n x k) from the members' predictions on the same n rows.
+ * - weights: the weighted average of the members (weights sum to 1).
+ * - stacking: the meta-model on the members' predictions (plus `features`, a dense row-major n x d matrix, when
+ *   the model was fitted with the original features; the caller encodes them as it did for selection).
+ * Throws DataError when a member's predictions are missing or mis-shaped.
+ */
+export function combinePredictions(
+  combiner: Combiner,
+  memberPredictions: ReadonlyMap<number, Predictions>,
+  n: number,
+  k: number,
+  features?: Float64Array,
+): Float64Array {
+  const members = combiner.memberIds.map((id) => {
+    const p = memberPredictions.get(id);
+    if (p === undefined) throw new DataError(`ensemble member ${id}: no predictions given`);
+    if (p.length !== n * k) throw new DataError(`ensemble member ${id}: ${p.length} prediction values, expected ${n} x ${k}`);
+    return p;
+  });
+  if (combiner.kind === 'stacking') return predictStacking(combiner.model, members, n, k, features);
+  const out = new Float64Array(n * k);
+  for (let j = 0; j < members.length; j++) {
+    const w = combiner.weights[j]!;
+    const m = members[j]!;
+    for (let i = 0; i < out.length; i++) out[i]! += w * m[i]!;
+  }
+  return out;
+}

@@ -1,0 +1,204 @@
+/**
+ * Stacking: a linear meta-learner on the pool members' out-of-fold predictions (multinomial / binary logistic
+ * for classification, ridge for regression), optionally with the original features too (AutoGluon's second
+ * layer), optionally with non-negative coefficients (H2O's default GLM metalearner).
+ *
+ * Honesty: the regularization is chosen by an inner k-fold cross-validation over the OOF rows, and the reported
+ * validationScore is that inner-CV score (each row predicted by a meta-model that did not see it). The final
+ * meta-model is then refitted on all rows with the chosen regularization.
+ */
+import { kFold, stratifiedKFold, type Fold } from '../data/split.js';
+import type { Labels, Metric, Predictions } from '../metrics/types.js';
+import { fitLogistic, predictLogistic } from '../models/linear/logistic.js';
+import { fitRidge, predictLinear, type LinearCoefficients } from '../models/linear/ridge.js';
+import { ConfigError } from '../util/errors.js';
+import { createKernel } from './kernels.js';
+import {
+  boolOption,
+  checkOptionNames,
+  checkProblem,
+  constantLoss,
+  intOption,
+  memberLosses,
+  prunePool,
+  type ProblemShape,
+} from './pool.js';
+import { fitFeatureScaling, stackingInputs, type FeatureScaling } from './stacking-model.js';
+import type { Candidate, SelectionResult, Selector, SelectorOptions, StackingModel } from './types.js';
+
+export interface StackingOptions extends SelectorOptions {
+  /** Constrain the meta-model's coefficients to be >= 0 (intercepts free). Default true, as H2O. */
+  readonly nonNegative?: boolean;
+  /** Original features for the selection rows, dense row-major n x featureCount (AutoGluon's second layer). */
+  readonly features?: Float64Array;
+  readonly featureCount?: number;
+  /** Inner cross-validation folds for choosing the regularization. Default 5. */
+  readonly folds?: number;
+  /** Candidate L2 strengths (logistic: C = 1 / l2; ridge: alpha). Default [0.01, 0.1, 1, 10, 100]. */
+  readonly regularizationGrid?: readonly number[];
+  /** Pool size: the best N candidates that beat the constant predictor. Default 20. */
+  readonly maxPool?: number;
+  /** L-BFGS iteration cap of the logistic meta-model. Default 200. */
+  readonly maxIter?: number;
+}
+
+const OPTION_NAMES = ['nonNegative', 'features', 'featureCount', 'folds', 'regularizationGrid', 'maxPool', 'maxIter'] as const;
+const DEFAULT_GRID = [0.01, 0.1, 1, 10, 100];
+/** Gradient tolerance of the logistic meta-model: far below what changes its held-out score. */
+const META_TOLERANCE = 1e-4;
+
+interface MetaProblem {
+  readonly X: Float64Array;
+  readonly width: number;
+  readonly shape: ProblemShape;
+  readonly y: Labels;
+  readonly yCodes: Int32Array | null;
+  readonly nonNegative: boolean;
+  readonly maxIter: number;
+}
+
+export function stackingSelect(
+  candidates: readonly Candidate[],
+  y: Labels,
+  metric: Metric,
+  options: StackingOptions = {},
+): SelectionResult {
+  checkOptionNames('stacking', options, OPTION_NAMES);
+  const shape = checkProblem(candidates, y, metric);
+  const nonNegative = boolOption(options, 'nonNegative', true);
+  const folds = intOption(options, 'folds', 5, 2);
+  const maxPool = intOption(options, 'maxPool', 20);
+  const maxIter = intOption(options, 'maxIter', 200);
+  const grid = regularizationGrid(options.regularizationGrid);
+  const scaling = featureScaling(options, shape.n);
+
+  const predictions = candidates.map((c) => c.predictions);
+  const kernel = createKernel(predictions, y, shape.k, metric);
+  const pool = prunePool(memberLosses(kernel, candidates.length), constantLoss(y, shape, metric), maxPool);
+  const members: Predictions[] = pool.map((j) => predictions[j]!);
+  const { X, width } = stackingInputs(members, shape.n, shape.k, options.features, scaling);
+  const yCodes = shape.regression ? null : y instanceof Int32Array ? y : Int32Array.from(y);
+  const problem: MetaProblem = { X, width, shape, y, yCodes, nonNegative, maxIter };
+
+  const innerFolds = yCodes === null
+    ? kFold(shape.n, Math.min(folds, shape.n), options.seed ?? 0)
+    : stratifiedKFold(yCodes, Math.min(folds, shape.n), options.seed ?? 0);
+  // Strongest regularization first, so ties go to the simpler meta-model.
+  const order = [...grid].sort((a, b) => b - a);
+  const trajectory: number[] = [];
+  let best: { loss: number; lambda: number; oof: Float64Array } = { loss: Infinity, lambda: order[0]!, oof: new Float64Array(0) };
+  for (const lambda of order) {
+    const oof = crossValidatedPredictions(problem, innerFolds, lambda);
+    const loss = metric.loss(y, oof, shape.k);
+    trajectory.push(loss);
+    if (loss < best.loss) best = { loss, lambda, oof };
+  }
+  const all = Int32Array.from({ length: shape.n }, (_, i) => i);
+  const fitted = fitMeta(problem, all, best.lambda);
+  const model: StackingModel = {
+    learner: shape.regression ? 'ridge' : 'logistic',
+    nonNegative,
+    nOutputs: shape.k,
+    coefficients: Array.from(fitted.coef),
+    intercepts: Array.from(fitted.intercept),
+    inputWidth: width,
+    regularization: best.lambda,
+    ...(scaling === undefined ? {} : { featureMean: Array.from(scaling.mean), featureScale: Array.from(scaling.scale) }),
+  };
+  return {
+    method: 'stacking',
+    combiner: { kind: 'stacking', memberIds: pool.map((j) => candidates[j]!.id), model },
+    validationScore: metric.score(y, best.oof, shape.k),
+    trajectory,
+  };
+}
+
+function regularizationGrid(grid: readonly number[] | undefined): readonly number[] {
+  if (grid === undefined) return DEFAULT_GRID;
+  if (!Array.isArray(grid) || grid.length === 0 || grid.some((v) => typeof v !== 'number' || !(v >= 0) || !Number.isFinite(v))) {
+    throw new ConfigError('option regularizationGrid must be a non-empty array of finite numbers >= 0');
+  }
+  return grid;
+}
+
+function featureScaling(options: StackingOptions, n: number): FeatureScaling | undefined {
+  if (options.features === undefined) return undefined;
+  const d = options.featureCount;
+  if (!(options.features instanceof Float64Array)) throw new ConfigError('option features must be a Float64Array (row-major n x featureCount)');
+  if (typeof d !== 'number' || !Number.isInteger(d) || d < 1 || options.features.length !== n * d) {
+    throw new ConfigError(`option featureCount must be the column count of features (features has ${options.features.length} values for ${n} rows)`);
+  }
+  return fitFeatureScaling(options.features, n, d);
+}
+
+/** Out-of-fold meta-model predictions (n x k) for one regularization strength. */
+function crossValidatedPredictions(problem: MetaProblem, folds: readonly Fold[], lambda: number): Float64Array {
+  const { X, width, shape } = problem;
+  const oof = new Float64Array(shape.n * shape.k);
+  for (const fold of folds) {
+    const model = fitMeta(problem, fold.train, lambda);
+    const Xt = takeRows(X, width, fold.test);
+    const pred = predictMeta(problem, Xt, fold.test.length, model);
+    for (let t = 0; t < fold.test.length; t++) {
+      oof.set(pred.subarray(t * shape.k, (t + 1) * shape.k), fold.test[t]! * shape.k);
+    }
+  }
+  return oof;
+}
+
+function predictMeta(problem: MetaProblem, X: Float64Array, n: number, model: LinearCoefficients): Float64Array {
+  return problem.yCodes === null ? predictLinear(X, n, problem.width, model) : predictLogistic(X, n, problem.width, model);
+}
+
+/** Fits the meta-model on the given rows. */
+function fitMeta(problem: MetaProblem, rows: Int32Array, lambda: number): LinearCoefficients {
+  const { X, width, shape, yCodes, nonNegative, maxIter } = problem;
+  const Xr = takeRows(X, width, rows);
+  const n = rows.length;
+  if (yCodes !== null) {
+    const yr = Int32Array.from(rows, (i) => yCodes[i]!);
+    return fitLogistic(Xr, n, width, yr, shape.k, { l2: lambda, maxIter, nonNegative, tol: META_TOLERANCE });
+  }
+  const yr = Float64Array.from(rows, (i) => problem.y[i]!);
+  return nonNegative ? fitNonNegativeRidge(Xr, n, width, yr, lambda) : fitRidge(Xr, n, width, yr, 1, lambda);
+}
+
+/**
+ * Ridge with coefficients >= 0 by an active-set loop over fitRidge: drop the columns whose coefficient is
+ * negative and refit on the rest until none is (at most d refits; dropped columns get 0).
+ */
+function fitNonNegativeRidge(X: Float64Array, n: number, d: number, y: Float64Array, lambda: number): LinearCoefficients {
+  let active = Array.from({ length: d }, (_, j) => j);
+  while (active.length > 0) {
+    const Xa = takeColumns(X, n, d, active);
+    const fit = fitRidge(Xa, n, active.length, y, 1, lambda);
+    const negative = active.filter((_, a) => fit.coef[a]! < 0);
+    if (negative.length === 0) {
+      const coef = new Float64Array(d);
+      active.forEach((j, a) => (coef[j] = fit.coef[a]!));
+      return { coef, intercept: fit.intercept };
+    }
+    active = active.filter((_, a) => !(fit.coef[a]! < 0));
+  }
+  let mean = 0;
+  for (let i = 0; i < n; i++) mean += y[i]! / n;
+  return { coef: new Float64Array(d), intercept: Float64Array.of(mean) };
+}
+
+function takeRows(X: Float64Array, width: number, rows: Int32Array): Float64Array {
+  const out = new Float64Array(rows.length * width);
+  for (let r = 0; r < rows.length; r++) out.set(X.subarray(rows[r]! * width, (rows[r]! + 1) * width), r * width);
+  return out;
+}
+
+function takeColumns(X: Float64Array, n: number, d: number, columns: readonly number[]): Float64Array {
+  const w = columns.length;
+  const out = new Float64Array(n * w);
+  for (let i = 0; i < n; i++) for (let a = 0; a < w; a++) out[i * w + a] = X[i * d + columns[a]!]!;
+  return out;
+}
+
+export const stackingSelector: Selector = {
+  name: 'stacking',
+  select: (candidates, y, metric, options) => stackingSelect(candidates, y, metric, options),
+};

@@ -1,0 +1,116 @@
+import { type Dataset, type FeatureTable, type Task } from '../../data/dataset.js';
+import { fitDenseEncoder, loadDenseEncoder } from '../../preprocess/dense-encoder.js';
+import type { DenseEncoder } from '../../preprocess/types.js';
+import { balancedSampleWeights } from '../class-weights.js';
+import { resolveConfig, schemaDefaults, throwIfAborted, yieldToEventLoop } from '../config.js';
+import { fitLogistic, predictLogistic } from '../linear/logistic.js';
+import { fitRidge, predictLinear, type LinearCoefficients } from '../linear/ridge.js';
+import { checkSerialized, float64Blob, readFloat64Blob } from '../serialization.js';
+import type { Config, FitContext, FittedMember, MemberFamily, SerializedMember } from '../types.js';
+
+/**
+ * `linear`: ridge regression (closed form) for regression, L2-regularized logistic regression (binary or
+ * multinomial, L-BFGS) for classification. Inputs go through a DenseEncoder (median imputation, missing
+ * indicators, one-hot, standardization), so `l2` acts on standardized coefficients.
+ *
+ * Hyperparameters:
+ * - `l2` (default 1, search it on a log scale): ridge's alpha / logistic's 1/C, as in scikit-learn (the penalty
+ *   is not divided by the row count).
+ * - `class_weight` ('none' | 'balanced', default 'none'): classification only; 'balanced' weighs every class
+ *   present in training equally.
+ * - `max_iter` (default 300): L-BFGS iterations for logistic regression.
+ * - `max_one_hot` (default 32): categories beyond this many per feature (by frequency) share one column.
+ */
+const FAMILY = 'linear';
+const FORMAT_VERSION = 1;
+
+const SCHEMA = {
+  l2: { kind: 'number', default: 1, min: 0, max: 1e12, doc: 'L2 penalty (ridge alpha, logistic 1/C)' },
+  class_weight: { kind: 'choice', default: 'none', values: ['none', 'balanced'], doc: 'class weighting' },
+  max_iter: { kind: 'number', default: 300, min: 1, max: 100000, integer: true, doc: 'L-BFGS iterations' },
+  max_one_hot: { kind: 'number', default: 32, min: 1, max: 10000, integer: true, doc: 'one-hot columns per feature' },
+} as const;
+
+interface LinearState {
+  readonly task: Task;
+  readonly encoder: unknown;
+}
+
+class LinearMember implements FittedMember {
+  readonly family = FAMILY;
+  readonly nOutputs: number;
+
+  constructor(
+    private readonly task: Task,
+    private readonly encoder: DenseEncoder,
+    private readonly model: LinearCoefficients,
+  ) {
+    this.nOutputs = model.intercept.length;
+  }
+
+  predict(table: FeatureTable): Float64Array {
+    const X = this.encoder.transform(table);
+    const n = table.nRows;
+    const d = this.encoder.width;
+    return this.task === 'regression' ? predictLinear(X, n, d, this.model) : predictLogistic(X, n, d, this.model);
+  }
+
+  serialize(): SerializedMember {
+    const state: LinearState = { task: this.task, encoder: this.encoder.toJSON() };
+    return {
+      family: FAMILY,
+      formatVersion: FORMAT_VERSION,
+      state,
+      blobs: { coef: float64Blob(this.model.coef), intercept: float64Blob(this.model.intercept) },
+    };
+  }
+}
+
+async function fitLinear(train: Dataset, config: Config, ctx: FitContext): Promise<FittedMember> {
+  const params = resolveConfig(FAMILY, SCHEMA, config);
+  throwIfAborted(ctx.signal, FAMILY);
+  const encoder = fitDenseEncoder(train, { standardize: true, maxOneHotCategories: params.max_one_hot });
+  const X = encoder.transform(train);
+  const n = train.nRows;
+  const d = encoder.width;
+  await yieldToEventLoop();
+  throwIfAborted(ctx.signal, FAMILY);
+  let model: LinearCoefficients;
+  if (train.target.kind === 'classes') {
+    const k = train.target.classes.length;
+    const codes = train.target.codes;
+    model = fitLogistic(X, n, d, codes, k, {
+      l2: params.l2,
+      maxIter: params.max_iter,
+      ...(params.class_weight === 'balanced' ? { sampleWeight: balancedSampleWeights(codes, k) } : {}),
+    });
+  } else {
+    model = fitRidge(X, n, d, train.target.values, 1, params.l2);
+  }
+  throwIfAborted(ctx.signal, FAMILY);
+  return new LinearMember(train.task, encoder, model);
+}
+
+async function loadLinear(serialized: SerializedMember): Promise<FittedMember> {
+  const state = checkSerialized(serialized, FAMILY, FORMAT_VERSION) as Partial<LinearState>;
+  const task = state.task;
+  if (task !== 'binary' && task !== 'multiclass' && task !== 'regression') throw new Error(`${FAMILY}: bad task in state`);
+  const encoder = loadDenseEncoder(state.encoder);
+  const coef = readFloat64Blob(serialized.blobs['coef'], 'coef');
+  const intercept = readFloat64Blob(serialized.blobs['intercept'], 'intercept');
+  if (intercept.length === 0 || coef.length !== encoder.width * intercept.length) {
+    throw new Error(`${FAMILY}: coef has ${coef.length} values for ${encoder.width} inputs x ${intercept.length} outputs`);
+  }
+  return new LinearMember(task, encoder, { coef, intercept });
+}
+
+export const linearFamily: MemberFamily = {
+  name: FAMILY,
+  description: 'Ridge regression / L2 logistic regression (binary, multinomial) on standardized one-hot inputs',
+  defaults: schemaDefaults(SCHEMA),
+  supports: () => true,
+  fit: fitLinear,
+  load: loadLinear,
+};
+
+export const linearSchema = SCHEMA;

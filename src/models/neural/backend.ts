@@ -1,0 +1,199 @@
+import { existsSync, readdirSync } from 'node:fs';
+import * as tf from '@tensorflow/tfjs';
+import { ConfigError } from '../../util/errors.js';
+
+/**
+ * TensorFlow.js backend selection, once per process (per worker thread: each has its own tf engine).
+ *
+ * Order for 'auto': `tensorflow-gpu` (@tensorflow/tfjs-node-gpu, CUDA; only when a GPU is visible), then
+ * `tensorflow` (@tensorflow/tfjs-node, native CPU), then `wasm` (@tensorflow/tfjs-backend-wasm, SIMD,
+ * single-threaded in Node), then `cpu` (plain JS, always there). The tfjs-node packages are optional
+ * dependencies that often fail to install, so they are loaded with a dynamic import inside try/catch and
+ * every failed candidate is reported with its error.
+ *
+ * The request comes from an option (`FitContext.backend`, CLI flag) or else the environment variable
+ * `AUTO_ENSEMBLE_BACKEND`, else 'auto'. A named backend that cannot be loaded falls back along the same
+ * chain below it, and the report says so. The wasm backend needs no `setWasmPaths` in Node: its Node build
+ * locates the .wasm files next to itself in node_modules.
+ */
+
+export const BACKEND_NAMES = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
+export type BackendName = (typeof BACKEND_NAMES)[number];
+export type BackendRequest = BackendName | 'auto';
+
+export const BACKEND_ENV_VAR = 'AUTO_ENSEMBLE_BACKEND';
+
+export interface BackendAttempt {
+  readonly candidate: BackendName;
+  readonly error: string;
+}
+
+export interface BackendReport {
+  /** The backend in use. */
+  readonly name: BackendName;
+  /** Why it was chosen, in one sentence. */
+  readonly reason: string;
+  /** Candidates tried before it, with why each failed. */
+  readonly tried: readonly BackendAttempt[];
+}
+
+/** What selection touches in the outside world; injectable so tests can simulate absent or broken packages. */
+export interface BackendLoader {
+  /** Dynamic import of an optional backend package (throws when absent or broken). */
+  importModule(specifier: string): Promise<unknown>;
+  /** Whether a CUDA GPU is visible to this process. */
+  gpuVisible(): boolean;
+  /** Make `name` the active tf backend (tf registry name); resolves false or throws when it cannot. */
+  activate(tfName: string): Promise<boolean>;
+}
+
+const PACKAGES: Readonly<Record<BackendName, string | null>> = {
+  'tensorflow-gpu': '@tensorflow/tfjs-node-gpu',
+  tensorflow: '@tensorflow/tfjs-node',
+  wasm: '@tensorflow/tfjs-backend-wasm',
+  cpu: null,
+};
+
+/** tf's registry name for each of ours (both tfjs-node flavours register as 'tensorflow'). */
+const TF_NAMES: Readonly<Record<BackendName, string>> = {
+  'tensorflow-gpu': 'tensorflow',
+  tensorflow: 'tensorflow',
+  wasm: 'wasm',
+  cpu: 'cpu',
+};
+
+export const defaultBackendLoader: BackendLoader = {
+  importModule: (specifier) => import(specifier),
+  gpuVisible: nvidiaGpuVisible,
+  activate: async (tfName) => {
+    const ok = await tf.setBackend(tfName);
+    if (ok) await tf.ready();
+    return ok && tf.getBackend() === tfName;
+  },
+};
+
+/** Parse a request from an option value or the environment ('' and undefined mean 'auto'). */
+export function parseBackendRequest(value: string | undefined): BackendRequest {
+  const v = (value ?? '').trim().toLowerCase();
+  if (v === '' || v === 'auto') return 'auto';
+  if ((BACKEND_NAMES as readonly string[]).includes(v)) return v as BackendName;
+  throw new ConfigError(`unknown neural backend '${value}' (choose auto, ${BACKEND_NAMES.join(', ')})`);
+}
+
+/** The request in force: the explicit option if given and not 'auto', else the environment variable. */
+export function resolveBackendRequest(option?: string, env: NodeJS.ProcessEnv = process.env): BackendRequest {
+  const fromOption = parseBackendRequest(option);
+  return fromOption !== 'auto' ? fromOption : parseBackendRequest(env[BACKEND_ENV_VAR]);
+}
+
+/**
+ * Try candidates in order from the requested one (or the top for 'auto') and activate the first that works.
+ * Pure selection logic: no memoization (see `ensureBackend` for the once-per-process entry point).
+ */
+export async function selectBackend(request: BackendRequest, loader: BackendLoader = defaultBackendLoader): Promise<BackendReport> {
+  const start = request === 'auto' ? 0 : BACKEND_NAMES.indexOf(request);
+  const tried: BackendAttempt[] = [];
+  for (const candidate of BACKEND_NAMES.slice(start)) {
+    try {
+      await loadCandidate(candidate, loader);
+      const reason =
+        tried.length === 0
+          ? request === 'auto'
+            ? `best available backend (${describe(candidate)})`
+            : `requested (${describe(candidate)})`
+          : `${request === 'auto' ? 'best available' : `fallback for requested '${request}'`}: ${describe(candidate)}; ` +
+            tried.map((t) => `${t.candidate} unavailable`).join(', ');
+      return { name: candidate, reason, tried };
+    } catch (error) {
+      tried.push({ candidate, error: error instanceof Error ? error.message : String(error) });
+    }
+  }
+  throw new Error(`no TensorFlow.js backend could be activated: ${tried.map((t) => `${t.candidate}: ${t.error}`).join('; ')}`);
+}
+
+async function loadCandidate(candidate: BackendName, loader: BackendLoader): Promise<void> {
+  if (candidate === 'tensorflow-gpu' && !loader.gpuVisible()) {
+    throw new Error('no CUDA GPU visible (no /dev/nvidia0 or /proc/driver/nvidia/gpus, or CUDA_VISIBLE_DEVICES hides it)');
+  }
+  const specifier = PACKAGES[candidate];
+  if (specifier !== null) {
+    try {
+      await loader.importModule(specifier);
+    } catch (error) {
+      throw new Error(`cannot load ${specifier}: ${firstLine(error)}`);
+    }
+  }
+  const ok = await loader.activate(TF_NAMES[candidate]);
+  if (!ok) throw new Error(`tf.setBackend('${TF_NAMES[candidate]}') failed after loading ${specifier ?? 'the built-in backend'}`);
+}
+
+let chosen: { request: BackendRequest; report: Promise<BackendReport> } | undefined;
+
+/**
+ * Choose the backend once for this process (thread) and return the report; later calls return the same
+ * report. A later explicit request for another backend is a ConfigError: the process has already committed.
+ */
+export async function ensureBackend(option?: string): Promise<BackendReport> {
+  const request = resolveBackendRequest(option);
+  if (chosen === undefined) {
+    chosen = { request, report: selectBackend(request).then(silenceCpuBanner) };
+    chosen.report.catch(() => (chosen = undefined));
+    return chosen.report;
+  }
+  const report = await chosen.report;
+  if (request !== 'auto' && request !== chosen.request && request !== report.name) {
+    throw new ConfigError(`neural backend already chosen as '${report.name}' in this process; cannot switch to '${request}'`);
+  }
+  return report;
+}
+
+/** The report of the backend chosen in this process, or undefined before the first neural fit. */
+export async function currentBackend(): Promise<BackendReport | undefined> {
+  return chosen === undefined ? undefined : chosen.report;
+}
+
+/** True when a CUDA device is visible: the driver exposes it and CUDA_VISIBLE_DEVICES does not hide it. */
+export function nvidiaGpuVisible(env: NodeJS.ProcessEnv = process.env): boolean {
+  const visible = env['CUDA_VISIBLE_DEVICES'];
+  if (visible !== undefined && (visible.trim() === '' || visible.trim() === '-1')) return false;
+  if (existsSync('/dev/nvidia0')) return true;
+  try {
+    return readdirSync('/proc/driver/nvidia/gpus').length > 0;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The cpu backend prints a banner urging to install tfjs-node on its first tensor in Node. Our report already
+ * says which backends were tried, so the banner is swallowed once, right after selection.
+ */
+function silenceCpuBanner(report: BackendReport): BackendReport {
+  if (report.name !== 'cpu') return report;
+  const warn = console.warn;
+  console.warn = () => undefined;
+  try {
+    tf.tidy(() => tf.scalar(0));
+  } finally {
+    console.warn = warn;
+  }
+  return report;
+}
+
+function describe(name: BackendName): string {
+  switch (name) {
+    case 'tensorflow-gpu':
+      return '@tensorflow/tfjs-node-gpu on a CUDA GPU';
+    case 'tensorflow':
+      return '@tensorflow/tfjs-node native CPU';
+    case 'wasm':
+      return '@tensorflow/tfjs-backend-wasm, single-threaded SIMD';
+    case 'cpu':
+      return 'plain JavaScript cpu backend';
+  }
+}
+
+function firstLine(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.split('\n')[0]!;
+}

@@ -1,0 +1,208 @@
+import type { Rng } from '../../util/random.js';
+
+/**
+ * The MLP's architecture and weights as plain data, and its inference pass in plain JavaScript.
+ *
+ * Training runs on a TensorFlow.js backend (./train.ts); prediction runs here, in float64 over the float32
+ * weights, so a member predicts the same numbers whatever backend trained it, in any process, with or without
+ * TensorFlow.js initialized, and reloading it is trivially bit-exact.
+ *
+ * Layer l (hidden): z = h W + b; with batch norm z = gamma (z - movingMean) / sqrt(movingVariance + eps) + beta;
+ * h' = activation(z) (dropout only in training). Output: z = h W + b, then softmax (classification) or identity.
+ */
+export const ACTIVATIONS = ['relu', 'tanh', 'elu'] as const;
+export type Activation = (typeof ACTIVATIONS)[number];
+
+export const BATCH_NORM_EPSILON = 1e-3;
+
+export interface MlpTopology {
+  readonly inputWidth: number;
+  readonly hidden: readonly number[];
+  readonly outputWidth: number;
+  readonly activation: Activation;
+  readonly batchNorm: boolean;
+  readonly output: 'softmax' | 'identity';
+}
+
+/** Parameters of one layer; kernels are row-major fanIn x fanOut. Batch-norm arrays only on hidden layers. */
+export interface LayerWeights {
+  readonly kernel: Float32Array;
+  readonly bias: Float32Array;
+  readonly gamma?: Float32Array;
+  readonly beta?: Float32Array;
+  readonly movingMean?: Float32Array;
+  readonly movingVariance?: Float32Array;
+}
+
+export interface LayerShape {
+  readonly fanIn: number;
+  readonly fanOut: number;
+  readonly batchNorm: boolean;
+}
+
+export function layerShapes(topology: MlpTopology): LayerShape[] {
+  const shapes: LayerShape[] = [];
+  let fanIn = topology.inputWidth;
+  for (const width of topology.hidden) {
+    shapes.push({ fanIn, fanOut: width, batchNorm: topology.batchNorm });
+    fanIn = width;
+  }
+  shapes.push({ fanIn, fanOut: topology.outputWidth, batchNorm: false });
+  return shapes;
+}
+
+/** Number of float32 values in the flat weight vector (see `packWeights` for the order). */
+export function weightCount(topology: MlpTopology): number {
+  let total = 0;
+  for (const s of layerShapes(topology)) total += s.fanIn * s.fanOut + s.fanOut * (s.batchNorm ? 5 : 1);
+  return total;
+}
+
+/** Flat order per layer: kernel, bias, then gamma, beta, movingMean, movingVariance with batch norm. */
+export function packWeights(topology: MlpTopology, layers: readonly LayerWeights[]): Float32Array {
+  const out = new Float32Array(weightCount(topology));
+  let at = 0;
+  const put = (a: Float32Array | undefined): void => {
+    if (a === undefined) throw new Error('packWeights: missing batch-norm parameters');
+    out.set(a, at);
+    at += a.length;
+  };
+  layerShapes(topology).forEach((shape, l) => {
+    const layer = layers[l]!;
+    put(layer.kernel);
+    put(layer.bias);
+    if (shape.batchNorm) [layer.gamma, layer.beta, layer.movingMean, layer.movingVariance].forEach(put);
+  });
+  if (at !== out.length) throw new Error(`packWeights: ${at} values for ${out.length} slots`);
+  return out;
+}
+
+export function unpackWeights(topology: MlpTopology, flat: Float32Array): LayerWeights[] {
+  if (flat.length !== weightCount(topology)) {
+    throw new Error(`MLP weights: ${flat.length} values, topology needs ${weightCount(topology)}`);
+  }
+  let at = 0;
+  const take = (length: number): Float32Array => flat.slice(at, (at += length));
+  return layerShapes(topology).map((s) => {
+    const kernel = take(s.fanIn * s.fanOut);
+    const bias = take(s.fanOut);
+    if (!s.batchNorm) return { kernel, bias };
+    return { kernel, bias, gamma: take(s.fanOut), beta: take(s.fanOut), movingMean: take(s.fanOut), movingVariance: take(s.fanOut) };
+  });
+}
+
+/**
+ * Initial weights from a seeded Rng: He-uniform kernels for relu/elu, Glorot-uniform for tanh and the output
+ * layer; zero biases; batch norm as identity (gamma 1, beta 0, moving mean 0, moving variance 1).
+ */
+export function initialWeights(topology: MlpTopology, rng: Rng): LayerWeights[] {
+  const shapes = layerShapes(topology);
+  return shapes.map((s, l) => {
+    const isOutput = l === shapes.length - 1;
+    const limit =
+      !isOutput && topology.activation !== 'tanh' ? Math.sqrt(6 / s.fanIn) : Math.sqrt(6 / (s.fanIn + s.fanOut));
+    const kernel = new Float32Array(s.fanIn * s.fanOut);
+    for (let i = 0; i < kernel.length; i++) kernel[i] = rng.uniform(-limit, limit);
+    const bias = new Float32Array(s.fanOut);
+    if (!s.batchNorm) return { kernel, bias };
+    return {
+      kernel,
+      bias,
+      gamma: new Float32Array(s.fanOut).fill(1),
+      beta: new Float32Array(s.fanOut),
+      movingMean: new Float32Array(s.fanOut),
+      movingVariance: new Float32Array(s.fanOut).fill(1),
+    };
+  });
+}
+
+/** Inference-ready layers: kernels transposed to fanOut x fanIn (contiguous dot products), batch norm folded. */
+interface InferenceLayer {
+  readonly fanIn: number;
+  readonly fanOut: number;
+  readonly weightsT: Float64Array;
+  readonly bias: Float64Array;
+  /** Per unit: z' = scale * z + shift (identity when there is no batch norm). */
+  readonly scale: Float64Array | null;
+  readonly shift: Float64Array | null;
+}
+
+export class MlpPredictor {
+  private readonly layers: InferenceLayer[];
+
+  constructor(
+    readonly topology: MlpTopology,
+    weights: readonly LayerWeights[],
+  ) {
+    this.layers = layerShapes(topology).map((s, l) => inferenceLayer(s, weights[l]!));
+  }
+
+  /** Row-major n x outputWidth: softmax probabilities or raw outputs. `X` is row-major n x inputWidth. */
+  predict(X: Float64Array, n: number): Float64Array {
+    const { inputWidth, outputWidth } = this.topology;
+    if (X.length !== n * inputWidth) throw new Error(`MLP input has ${X.length} values, expected ${n} x ${inputWidth}`);
+    let h = X;
+    this.layers.forEach((layer, l) => {
+      const hidden = l < this.layers.length - 1;
+      h = denseForward(layer, h, n, hidden ? this.topology.activation : null);
+    });
+    if (this.topology.output === 'softmax') for (let i = 0; i < n; i++) softmaxRow(h, i * outputWidth, outputWidth);
+    return h;
+  }
+}
+
+function inferenceLayer(s: LayerShape, w: LayerWeights): InferenceLayer {
+  const weightsT = new Float64Array(s.fanIn * s.fanOut);
+  for (let i = 0; i < s.fanIn; i++) for (let o = 0; o < s.fanOut; o++) weightsT[o * s.fanIn + i] = w.kernel[i * s.fanOut + o]!;
+  let scale: Float64Array | null = null;
+  let shift: Float64Array | null = null;
+  if (s.batchNorm) {
+    scale = new Float64Array(s.fanOut);
+    shift = new Float64Array(s.fanOut);
+    for (let o = 0; o < s.fanOut; o++) {
+      const sc = w.gamma![o]! / Math.sqrt(w.movingVariance![o]! + BATCH_NORM_EPSILON);
+      scale[o] = sc;
+      shift[o] = w.beta![o]! - sc * w.movingMean![o]!;
+    }
+  }
+  return { fanIn: s.fanIn, fanOut: s.fanOut, weightsT, bias: Float64Array.from(w.bias), scale, shift };
+}
+
+function denseForward(layer: InferenceLayer, h: Float64Array, n: number, activation: Activation | null): Float64Array {
+  const { fanIn, fanOut, weightsT, bias, scale, shift } = layer;
+  const out = new Float64Array(n * fanOut);
+  for (let i = 0; i < n; i++) {
+    const row = i * fanIn;
+    for (let o = 0; o < fanOut; o++) {
+      const w = o * fanIn;
+      let z = bias[o]!;
+      for (let j = 0; j < fanIn; j++) z += h[row + j]! * weightsT[w + j]!;
+      if (scale !== null) z = scale[o]! * z + shift![o]!;
+      out[i * fanOut + o] = activation === null ? z : activate(z, activation);
+    }
+  }
+  return out;
+}
+
+function activate(z: number, activation: Activation): number {
+  switch (activation) {
+    case 'relu':
+      return z > 0 ? z : 0;
+    case 'tanh':
+      return Math.tanh(z);
+    case 'elu':
+      return z > 0 ? z : Math.expm1(z);
+  }
+}
+
+function softmaxRow(a: Float64Array, offset: number, k: number): void {
+  let max = -Infinity;
+  for (let c = 0; c < k; c++) if (a[offset + c]! > max) max = a[offset + c]!;
+  let sum = 0;
+  for (let c = 0; c < k; c++) {
+    const e = Math.exp(a[offset + c]! - max);
+    a[offset + c] = e;
+    sum += e;
+  }
+  for (let c = 0; c < k; c++) a[offset + c] /= sum;
+}

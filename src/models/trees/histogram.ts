@@ -1,0 +1,88 @@
+import { BIN_SLOTS } from './binning.js';
+
+/**
+ * Gradient histograms: per feature and bin, the sums of gradients, hessians and the row count, interleaved as
+ * hist[((f * 256) + bin) * 3 + {0: gradient, 1: hessian, 2: count}] in one Float64Array per node.
+ */
+export const HIST_CHANNELS = 3;
+export const FEATURE_STRIDE = BIN_SLOTS * HIST_CHANNELS;
+
+export function histogramSize(nFeatures: number): number {
+  return nFeatures * FEATURE_STRIDE;
+}
+
+/**
+ * Fill `hist` for the active `features` from the rows `rows[start..end)` of a ROW-major binned matrix
+ * (`rowBins[r * nFeatures + f]`). Row-major order (as XGBoost's hist) lets each row's gradient pair be loaded
+ * once and spreads consecutive updates over different features' histograms, which measured ~30% faster in V8
+ * than per-feature passes over a column-major matrix.
+ */
+export function buildHistogram(
+  hist: Float64Array,
+  rowBins: Uint8Array,
+  nFeatures: number,
+  features: Int32Array,
+  nActive: number,
+  rows: Int32Array | null,
+  start: number,
+  end: number,
+  g: Float64Array,
+  h: Float64Array,
+): void {
+  for (let a = 0; a < nActive; a++) {
+    const base = features[a]! * FEATURE_STRIDE;
+    hist.fill(0, base, base + FEATURE_STRIDE);
+  }
+  if (nActive === nFeatures) {
+    for (let i = start; i < end; i++) {
+      const r = rows === null ? i : rows[i]!;
+      const gi = g[r]!;
+      const hi = h[r]!;
+      const off = r * nFeatures;
+      for (let f = 0; f < nFeatures; f++) {
+        const o = (((f << 8) | rowBins[off + f]!) * 3) | 0;
+        hist[o] += gi;
+        hist[o + 1] += hi;
+        hist[o + 2] += 1;
+      }
+    }
+    return;
+  }
+  for (let i = start; i < end; i++) {
+    const r = rows === null ? i : rows[i]!;
+    const gi = g[r]!;
+    const hi = h[r]!;
+    const off = r * nFeatures;
+    for (let a = 0; a < nActive; a++) {
+      const f = features[a]!;
+      const o = (((f << 8) | rowBins[off + f]!) * 3) | 0;
+      hist[o] += gi;
+      hist[o + 1] += hi;
+      hist[o + 2] += 1;
+    }
+  }
+}
+
+/** parent <- parent - child for the active features (the sibling's histogram: the subtraction trick). */
+export function subtractHistogram(parent: Float64Array, child: Float64Array, features: Int32Array, nActive: number): void {
+  for (let a = 0; a < nActive; a++) {
+    const base = features[a]! * FEATURE_STRIDE;
+    const end = base + FEATURE_STRIDE;
+    for (let i = base; i < end; i++) parent[i] -= child[i]!;
+  }
+}
+
+/** A pool of histogram buffers reused across nodes and trees (no allocation in the boosting loop). */
+export class HistogramPool {
+  private readonly free: Float64Array[] = [];
+  private readonly size: number;
+  constructor(nFeatures: number) {
+    this.size = histogramSize(nFeatures);
+  }
+  acquire(): Float64Array {
+    return this.free.pop() ?? new Float64Array(this.size);
+  }
+  release(h: Float64Array): void {
+    this.free.push(h);
+  }
+}

@@ -1,0 +1,126 @@
+import type { FeatureTable, Task } from '../data/dataset.js';
+import type { Combiner } from '../ensemble/types.js';
+import { combinePredictions } from '../ensemble/index.js';
+import type { MetricName } from '../metrics/types.js';
+import type { Config, FittedMember } from '../models/types.js';
+import { type FeatureSchema, alignToSchema, rowsToFeatureTable } from '../data/feature-schema.js';
+
+/** One selected member: its identity in the run and its fitted fold models (averaged), or one refit model. */
+export interface EnsembleMember {
+  readonly id: number;
+  readonly family: string;
+  readonly config: Config;
+  /** Weight in a weighted-average ensemble; for stacking, the member's share of |coefficients| (informative). */
+  readonly weight: number;
+  /** Validation score of the member's out-of-fold predictions, by the run's metric. */
+  readonly validationScore: number;
+  readonly models: readonly FittedMember[];
+}
+
+export interface EnsembleModelInfo {
+  readonly task: Task;
+  readonly targetName: string;
+  /** Class names in output column order (empty for regression). */
+  readonly classes: readonly string[];
+  readonly schema: FeatureSchema;
+  readonly metric: MetricName;
+  readonly method: string;
+  /** The ensemble's validation score on the out-of-fold rows (inner-CV for stacking). */
+  readonly validationScore: number;
+  readonly combiner: Combiner;
+  readonly members: readonly EnsembleMember[];
+}
+
+export type PredictInput = readonly Record<string, unknown>[] | FeatureTable;
+
+/**
+ * A fitted ensemble that predicts on raw rows. It holds plain data and fitted members only: no store, no workers.
+ * Input rows are checked against the training feature schema (see feature-schema.ts for the rules).
+ */
+export class EnsembleModel {
+  readonly task: Task;
+  readonly targetName: string;
+  readonly classes: readonly string[];
+  readonly schema: FeatureSchema;
+  readonly metric: MetricName;
+  readonly method: string;
+  readonly validationScore: number;
+  readonly combiner: Combiner;
+  readonly members: readonly EnsembleMember[];
+
+  constructor(info: EnsembleModelInfo) {
+    this.task = info.task;
+    this.targetName = info.targetName;
+    this.classes = info.classes;
+    this.schema = info.schema;
+    this.metric = info.metric;
+    this.method = info.method;
+    this.validationScore = info.validationScore;
+    this.combiner = info.combiner;
+    this.members = info.members;
+  }
+
+  /** Prediction columns: classes for classification, 1 for regression. */
+  get nOutputs(): number {
+    return this.task === 'regression' ? 1 : this.classes.length;
+  }
+
+  /** Row-major n x k combined predictions (probabilities, or values for regression). */
+  predictMatrix(input: PredictInput): Float64Array {
+    const table = this.toTable(input);
+    const k = this.nOutputs;
+    const byId = new Map<number, Float64Array>();
+    for (const member of this.members) byId.set(member.id, averageModels(member.models, table, k));
+    return combinePredictions(this.combiner, byId, table.nRows, k);
+  }
+
+  /** Class probabilities per row, keyed by class name. Regression ensembles have none: use predict(). */
+  predictProba(input: PredictInput): Record<string, number>[] {
+    if (this.task === 'regression') throw new Error('predictProba is for classification; this ensemble is a regressor');
+    const p = this.predictMatrix(input);
+    const k = this.classes.length;
+    const out: Record<string, number>[] = [];
+    for (let i = 0; i * k < p.length; i++) {
+      const row: Record<string, number> = {};
+      for (let c = 0; c < k; c++) row[this.classes[c]!] = p[i * k + c]!;
+      out.push(row);
+    }
+    return out;
+  }
+
+  /** Predicted class names (argmax, ties to the first class) or regression values. */
+  predict(input: PredictInput): string[] | Float64Array {
+    const p = this.predictMatrix(input);
+    if (this.task === 'regression') return p;
+    return argmaxLabels(p, this.classes);
+  }
+
+  private toTable(input: PredictInput): FeatureTable {
+    if (Array.isArray(input)) return rowsToFeatureTable(input as Record<string, unknown>[], this.schema);
+    return alignToSchema(input as FeatureTable, this.schema);
+  }
+}
+
+/** Average of fold models' predictions (AutoGluon-style bagging). */
+export function averageModels(models: readonly FittedMember[], table: FeatureTable, k: number): Float64Array {
+  const sum = new Float64Array(table.nRows * k);
+  for (const model of models) {
+    const p = model.predict(table);
+    for (let i = 0; i < sum.length; i++) sum[i]! += p[i]!;
+  }
+  const inv = 1 / models.length;
+  for (let i = 0; i < sum.length; i++) sum[i]! *= inv;
+  return sum;
+}
+
+export function argmaxLabels(p: Float64Array, classes: readonly string[]): string[] {
+  const k = classes.length;
+  const n = p.length / k;
+  const labels = new Array<string>(n);
+  for (let i = 0; i < n; i++) {
+    let best = 0;
+    for (let c = 1; c < k; c++) if (p[i * k + c]! > p[i * k + best]!) best = c;
+    labels[i] = classes[best]!;
+  }
+  return labels;
+}

@@ -1,0 +1,81 @@
+import { outputWidth, takeFeatureRows, takeRows, type Dataset, type FeatureTable } from '../data/dataset.js';
+import type { Fold } from '../data/split.js';
+import type { Config, MemberFamily, SerializedMember } from '../models/types.js';
+import { deriveSeed } from '../util/random.js';
+
+export interface CrossFitOptions {
+  /** Trial seed: fold f fits with deriveSeed(seed, f). */
+  readonly seed: number;
+  readonly signal: AbortSignal;
+  readonly deadline: number;
+  readonly backend?: string;
+  /** Rows to predict with the bagged member (average of the fold models). */
+  readonly test?: FeatureTable;
+}
+
+export interface CrossFitResult {
+  /** Out-of-fold predictions for every training row (row-major n x k; averaged over repeats if any). */
+  readonly oof: Float64Array;
+  readonly test?: Float64Array;
+  /** One serialized model per fold, in fold order. */
+  readonly models: SerializedMember[];
+}
+
+/**
+ * AutoGluon-style bagging: fit the family on each fold's training rows, predict the held-out rows (out-of-fold
+ * predictions) and the test rows. The member is the average of its fold models; there is no refit on all rows.
+ * Throws when a fold model predicts the wrong shape or non-finite values.
+ */
+export async function crossFit(
+  family: MemberFamily,
+  train: Dataset,
+  folds: readonly Fold[],
+  config: Config,
+  options: CrossFitOptions,
+): Promise<CrossFitResult> {
+  const k = outputWidth(train);
+  const oof = new Float64Array(train.nRows * k);
+  const covered = new Int32Array(train.nRows);
+  const test = options.test === undefined ? undefined : new Float64Array(options.test.nRows * k);
+  const models: SerializedMember[] = [];
+  for (let f = 0; f < folds.length; f++) {
+    const fold = folds[f]!;
+    const member = await family.fit(takeRows(train, fold.train), config, {
+      seed: deriveSeed(options.seed, f),
+      signal: options.signal,
+      deadline: options.deadline,
+      ...(options.backend === undefined ? {} : { backend: options.backend }),
+    });
+    try {
+      const held = checked(member.predict(takeFeatureRows(train, fold.test)), fold.test.length, k, family.name, 'held-out');
+      for (let i = 0; i < fold.test.length; i++) {
+        const row = fold.test[i]!;
+        covered[row]!++;
+        for (let j = 0; j < k; j++) oof[row * k + j]! += held[i * k + j]!;
+      }
+      if (options.test !== undefined && test !== undefined) {
+        const predicted = checked(member.predict(options.test), options.test.nRows, k, family.name, 'test');
+        for (let i = 0; i < predicted.length; i++) test[i]! += predicted[i]! / folds.length;
+      }
+      models.push(member.serialize());
+    } finally {
+      member.dispose?.();
+    }
+  }
+  for (let row = 0; row < train.nRows; row++) {
+    const c = covered[row]!;
+    if (c === 0) throw new Error(`row ${row} is in no held-out fold: the folds do not cover the training rows`);
+    if (c > 1) for (let j = 0; j < k; j++) oof[row * k + j]! /= c;
+  }
+  return test === undefined ? { oof, models } : { oof, test, models };
+}
+
+function checked(pred: Float64Array, rows: number, k: number, family: string, what: string): Float64Array {
+  if (pred.length !== rows * k) {
+    throw new Error(`${family} predicted ${pred.length} values for ${rows} ${what} rows x ${k} outputs`);
+  }
+  for (let i = 0; i < pred.length; i++) {
+    if (!Number.isFinite(pred[i]!)) throw new Error(`${family} predicted a non-finite value (${pred[i]}) for ${what} row ${Math.floor(i / k)}`);
+  }
+  return pred;
+}

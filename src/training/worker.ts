@@ -1,0 +1,99 @@
+/**
+ * Piscina worker: runs one trial (k-fold bagged fit of a member family) per task.
+ * The run's data arrives once per worker through `workerData` (shared memory); tasks are small.
+ * Errors of the trial are caught and returned as a failed reply; only a dying worker (terminated, out of memory,
+ * process.exit, uncaught exception) surfaces as a rejected task in the pool.
+ */
+import { threadId, workerData } from 'node:worker_threads';
+import { Piscina } from 'piscina';
+import { targetLabels } from '../data/dataset.js';
+import { getMetric } from '../metrics/index.js';
+import type { SerializedMember } from '../models/types.js';
+import { crossFit, type CrossFitResult } from './cross-fit.js';
+import { resolveFamily } from './families.js';
+import type { TrialReply, TrialTask, WorkerRunData } from './types.js';
+
+const data = workerData as WorkerRunData;
+
+export default async function runTrial(task: TrialTask): Promise<unknown> {
+  const started = performance.now();
+  const controller = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    // Resolved before the abort timer is armed: a module import error is a failure, not a timeout.
+    const family = await resolveFamily(task.family, data.familyModules);
+    timer = setTimeout(
+      () => controller.abort(new Error('trial time limit reached')),
+      Math.max(0, Math.min(task.deadline - Date.now(), 2 ** 31 - 1)),
+    );
+    const fitted = await crossFit(family, data.train, data.folds, task.config, {
+      seed: task.seed,
+      signal: controller.signal,
+      deadline: task.deadline,
+      ...(task.backend === undefined ? {} : { backend: task.backend }),
+      ...(data.test === undefined ? {} : { test: data.test }),
+    });
+    return success(fitted, started);
+  } catch (error) {
+    const reply: TrialReply = {
+      ok: false,
+      status: controller.signal.aborted && isAbort(error, controller.signal) ? 'timeout' : 'failed',
+      error: describeError(error),
+      fitSeconds: (performance.now() - started) / 1000,
+      threadId,
+    };
+    return reply;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function success(fitted: CrossFitResult, started: number): unknown {
+  const oof = Float32Array.from(fitted.oof);
+  const test = fitted.test === undefined ? undefined : Float32Array.from(fitted.test);
+  // Scored on the float32 values the store keeps, so a resumed run sees the very same losses.
+  const metric = getMetric(data.metric);
+  const k = oof.length / data.train.nRows;
+  const models = fitted.models.map(ownBlobs);
+  const reply: TrialReply = {
+    ok: true,
+    oof,
+    ...(test === undefined ? {} : { test }),
+    models,
+    fitSeconds: (performance.now() - started) / 1000,
+    validationScore: metric.score(targetLabels(data.train), oof, k),
+    validationLoss: metric.loss(targetLabels(data.train), oof, k),
+    threadId,
+  };
+  const transfer: ArrayBuffer[] = [oof.buffer, ...(test === undefined ? [] : [test.buffer])];
+  for (const m of models) for (const blob of Object.values(m.blobs)) transfer.push(blob.buffer as ArrayBuffer);
+  return Piscina.move(movable(reply, transfer));
+}
+
+/** An error caused by the abort (the family contract: AbortError-named; also the signal's own reason). */
+function isAbort(error: unknown, signal: AbortSignal): boolean {
+  if (error === signal.reason) return true;
+  const name = (error as { name?: unknown } | null)?.name;
+  return name === 'AbortError' || name === 'TimeoutError';
+}
+
+/** Blobs copied into buffers of their own, so each can be transferred exactly once. */
+function ownBlobs(model: SerializedMember): SerializedMember {
+  const blobs: Record<string, Uint8Array> = {};
+  for (const [name, blob] of Object.entries(model.blobs)) blobs[name] = blob.slice();
+  return { ...model, blobs };
+}
+
+/** A piscina Transferable: the value plus the buffers to move with it. */
+function movable<T extends object>(value: T, transfer: ArrayBuffer[]): Parameters<typeof Piscina.move>[0] {
+  const wrapped = { [Piscina.transferableSymbol]: transfer, [Piscina.valueSymbol]: value };
+  return wrapped as unknown as Parameters<typeof Piscina.move>[0];
+}
+
+function describeError(error: unknown): string {
+  if (error instanceof Error) {
+    const cause = error.cause instanceof Error ? ` (cause: ${error.cause.message})` : '';
+    return `${error.name}: ${error.message}${cause}`;
+  }
+  return String(error);
+}

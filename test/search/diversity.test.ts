@@ -1,0 +1,94 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { holdout } from '../../src/data/split.js';
+import { takeFeatureRows, takeRows, targetLabels } from '../../src/data/dataset.js';
+import { loadDatasetFile } from '../../src/data/load.js';
+import { getFamily } from '../../src/models/registry.js';
+import { Rng } from '../../src/util/random.js';
+import { sampleProposal } from '../../src/search/config.js';
+import { labelScale, pairwiseDiversity, fitDiversitySurrogate, samplePairs, type EvaluatedMember } from '../../src/search/diversity.js';
+import { diversityWeight } from '../../src/search/divbo.js';
+import { createEncoder } from '../../src/search/encode.js';
+import { loadSearchSpace } from '../../src/search/space.js';
+import { descendingRanks } from '../../src/search/surrogate.js';
+import type { TrialProposal } from '../../src/search/types.js';
+
+test('pairwise diversity: 0 for identical members, 1 for opposite certain ones, scaled for regression', () => {
+  const a = Float64Array.from([1, 0, 0, 1, 0.5, 0.5]);
+  assert.equal(pairwiseDiversity(a, a, 2), 0);
+  const b = Float64Array.from([0, 1, 1, 0, 0.5, 0.5]);
+  assert.ok(Math.abs(pairwiseDiversity(a, b, 2) - 2 / 3) < 1e-12);
+  const three = Float64Array.from([1, 0, 0]);
+  const other = Float64Array.from([0, 0, 1]);
+  assert.ok(Math.abs(pairwiseDiversity(three, other, 3) - 1) < 1e-12);
+  const y = Float64Array.from([0, 2, 4, 6]);
+  const sd = labelScale(y);
+  assert.ok(Math.abs(sd - Math.sqrt(5)) < 1e-12);
+  assert.ok(Math.abs(pairwiseDiversity(Float64Array.from([1, 2, 3, 4]), Float64Array.from([2, 2, 3, 2]), 1, sd) - 0.75 / sd) < 1e-12);
+  assert.throws(() => pairwiseDiversity(a, three, 2), /equal-shaped/);
+});
+
+test('the diversity weight schedule starts at 0 and rises to beta / 2', () => {
+  assert.equal(diversityWeight(0), 0);
+  assert.ok(diversityWeight(5) > diversityWeight(1));
+  assert.ok(Math.abs(diversityWeight(1000) - 0.025) < 1e-9);
+  assert.ok(Math.abs(diversityWeight(10, 0.1, 0.5) - 0.1 * (1 / (1 + Math.exp(-5)) - 0.5)) < 1e-12);
+});
+
+test('pair sampling: all pairs when few, a distinct sample otherwise', () => {
+  assert.equal(samplePairs(5, 100, new Rng(1)).length, 10);
+  const sample = samplePairs(100, 300, new Rng(1));
+  assert.equal(sample.length, 300);
+  assert.equal(new Set(sample.map(([i, j]) => `${i},${j}`)).size, 300);
+  assert.ok(sample.every(([i, j]) => i < j));
+});
+
+function spearman(a: Float64Array, b: Float64Array): number {
+  const ra = descendingRanks(a);
+  const rb = descendingRanks(b);
+  const n = a.length;
+  const mean = (n + 1) / 2;
+  let num = 0;
+  let da = 0;
+  let db = 0;
+  for (let i = 0; i < n; i++) {
+    num += (ra[i]! - mean) * (rb[i]! - mean);
+    da += (ra[i]! - mean) ** 2;
+    db += (rb[i]! - mean) ** 2;
+  }
+  return num / Math.sqrt(da * db);
+}
+
+test('the diversity surrogate ranks held-out pairs of real members better than chance', async (t) => {
+  const data = loadDatasetFile('../shared/datasets/diabetes.arff');
+  const split = holdout(data.nRows, 0.3, 7, targetLabels(data) as Int32Array);
+  const train = takeRows(data, split.train);
+  const valid = takeFeatureRows(data, split.test);
+  const space = loadSearchSpace('small');
+  const rng = new Rng(2024);
+  const members: EvaluatedMember[] = [];
+  const controller = new AbortController();
+  for (let i = 0; i < 24; i++) {
+    const proposal: TrialProposal = sampleProposal(space, rng);
+    const member = await getFamily(proposal.family).fit(train, proposal.config, { seed: i, signal: controller.signal, deadline: Infinity });
+    members.push({ proposal, predictions: member.predict(valid) });
+  }
+  const fitted = members.slice(0, 16);
+  const heldOut = members.slice(16);
+  const encoder = createEncoder(space);
+  const surrogate = fitDiversitySurrogate(fitted, 2, 1, encoder, 5);
+  const a: TrialProposal[] = [];
+  const b: TrialProposal[] = [];
+  const truth: number[] = [];
+  heldOut.forEach((h, i) => {
+    for (const other of [...fitted, ...heldOut.slice(i + 1)]) {
+      a.push(h.proposal);
+      b.push(other.proposal);
+      truth.push(pairwiseDiversity(h.predictions, other.predictions, 2));
+    }
+  });
+  const rho = spearman(surrogate.predictPairs(a, b), Float64Array.from(truth));
+  const report = `Spearman ${rho.toFixed(3)} on ${truth.length} held-out pairs`;
+  t.diagnostic(report);
+  assert.ok(rho > 0, report);
+});
