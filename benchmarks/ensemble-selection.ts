@@ -34,7 +34,7 @@ interface Input {
 }
 
 /** Members of varied skill whose errors correlate through a shared per-row difficulty (like real OOF predictions). */
-function syntheticInput(k: number, maxSkill: number, seed: number): Input {
+function syntheticInput(k: number, minSkill: number, maxSkill: number, seed: number): Input {
   const rng = new Rng(seed);
   const y = Int32Array.from({ length: ROWS }, () => rng.int(k));
   const difficulty = Float64Array.from({ length: ROWS * k }, () => rng.normal());
@@ -42,9 +42,10 @@ function syntheticInput(k: number, maxSkill: number, seed: number): Input {
   const candidates: Candidate[] = [];
   const z = new Float64Array(k);
   for (let j = 0; j < MEMBERS; j++) {
-    const skill = rng.uniform(0.1, maxSkill);
-    const shared = rng.uniform(0.2, 1.2);
-    const own = rng.uniform(0.3, 1.5);
+    // Similar skills and mostly individual noise: averaging helps, as with a real pool of tuned members.
+    const skill = rng.uniform(minSkill, maxSkill);
+    const shared = rng.uniform(0.2, 0.8);
+    const own = rng.uniform(0.8, 1.5);
     const pred = new Float64Array(ROWS * k);
     for (let i = 0; i < ROWS; i++) {
       let max = -Infinity;
@@ -121,9 +122,9 @@ function runPeer(input: Input, repeats: number): PeerResult | string {
 function main(): void {
   const repeatsArg = process.argv.indexOf('--repeats');
   const repeats = repeatsArg > 0 ? Number(process.argv[repeatsArg + 1]) : 3;
-  const multi = syntheticInput(5, 2.5, 1);
+  const multi = syntheticInput(5, 0.8, 1.6, 1);
   // Weaker binary members, so that the AUC of the ensemble does not saturate at 1.
-  const binary = syntheticInput(2, 0.6, 2);
+  const binary = syntheticInput(2, 0.2, 0.6, 2);
   const logLoss = getMetric('log_loss');
   const auc = getMetric('roc_auc');
   // Whole pool (no pruning to 50) so both sides search the same 100 members for 50 rounds.
@@ -152,7 +153,7 @@ function main(): void {
     rows.push([`GES log loss, NumPy ${peer.numpy} true-class only (peer)`, peer.true_class.seconds.toFixed(3), peer.true_class.final_loss.toFixed(6), `${speedupTrueClass.toFixed(1)}x`]);
   }
   rows.push(['GES ROC AUC, 50 rounds, 2 classes (ours)', gesAuc.seconds.toFixed(3), (-gesAuc.value.trajectory.at(-1)!).toFixed(6) + ' AUC', '']);
-  rows.push([`QDO-ES default budget (${qdo.value.details?.evaluations} evaluations)`, qdo.seconds.toFixed(3), (-(-qdo.value.validationScore)).toFixed(6), '']);
+  rows.push([`QDO-ES default budget (${qdo.value.details?.evaluations} evaluations)`, qdo.seconds.toFixed(3), qdo.value.validationScore.toFixed(6), '']);
   rows.push([`QO-ES default budget (${qo.value.details?.evaluations} evaluations)`, qo.seconds.toFixed(3), qo.value.validationScore.toFixed(6), '']);
 
   console.log(`\nEnsemble selection speed: ${MEMBERS} members x ${ROWS} rows (5 classes; 2 for AUC), ${cpus()[0]?.model ?? 'cpu'}\n`);

@@ -4,7 +4,7 @@
  * Main entry points: `autoEnsemble(data, options)` to search, train and ensemble; `reEnsemble(runId, options)` to
  * build another ensemble from a stored run; `loadEnsemble(dir)` to load an exported bundle.
  */
-export { autoEnsemble, reEnsemble } from './api/auto-ensemble.js';
+export { autoEnsemble, reEnsemble, loadRunEnsemble } from './api/auto-ensemble.js';
 export { DEFAULTS, ENSEMBLE_METHODS, SEARCH_METHODS } from './api/options.js';
 export type * from './api/types.js';
 export { loadBundle as loadEnsemble, saveBundle } from './export/bundle.js';

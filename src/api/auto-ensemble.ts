@@ -9,7 +9,8 @@ import { getFamily } from '../models/registry.js';
 import type { FittedMember } from '../models/types.js';
 import { createProposer } from '../search/index.js';
 import { SqliteStore } from '../store/index.js';
-import type { RunContext, Store, TrialRecord } from '../store/types.js';
+import type { EnsembleRecord, RunContext, Store, TrialRecord } from '../store/types.js';
+import { datasetFingerprint } from '../store/fingerprint.js';
 import { resumeRun, startRun } from '../training/index.js';
 import type { RunSummary, StoredRunOptions } from '../training/types.js';
 import { EnsembleModel, type EnsembleMember } from '../serving/ensemble-model.js';
@@ -128,8 +129,7 @@ interface BuildOptions {
 }
 
 async function buildResult(store: Store, runId: number, summary: RunSummary, metric: Metric, build: BuildOptions): Promise<AutoEnsembleResult> {
-  const context = store.getRunContext(runId);
-  if (context === undefined) throw new ConfigError(`run ${runId} has no stored training context (labels, schema): it was not made by autoEnsemble`);
+  const context = requireContext(store, runId);
   const board = store.leaderboard(runId);
   if (board.length === 0) {
     const failed = store.listTrials(runId, ['failed', 'timeout']);
@@ -140,19 +140,69 @@ async function buildResult(store: Store, runId: number, summary: RunSummary, met
   const matrix = store.readPredictions(top.map((t) => t.id), 'oof', 'float64');
   const candidates: Candidate[] = top.map((t, i) => ({ id: t.id, family: t.family, config: t.config, predictions: matrix.member(i) }));
   const selection = getSelector(build.method).select(candidates, context.labels, metric, build.selectorOptions);
-  store.saveEnsemble(runId, {
+  const record = store.saveEnsemble(runId, {
     method: build.method,
     combiner: selection.combiner,
     validationScore: selection.validationScore,
     trajectory: selection.trajectory,
     details: { selectorOptions: build.selectorOptions, refit: build.refitOn !== undefined },
   });
+  return assemble(store, context, record, metric, summary, board, build.refitOn, build.started);
+}
+
+/**
+ * The fitted ensemble of a stored run, as it was selected (the newest ensemble of the run unless `ensembleId`):
+ * no reselection, no retraining unless `refit` (then `dataset` must be the run's training data).
+ */
+export async function loadRunEnsemble(
+  runId: number,
+  options: { store?: string; ensembleId?: number; refit?: boolean; dataset?: DatasetInput } = {},
+): Promise<AutoEnsembleResult> {
+  const started = Date.now();
+  const path = options.store ?? './auto-ensemble.db';
+  const store = new SqliteStore(path);
+  try {
+    const run = store.getRun(runId);
+    if (run === undefined) throw new ConfigError(`no run ${runId} in ${path}`);
+    const ensembles = store.listEnsembles(runId);
+    if (ensembles.length === 0) throw new ConfigError(`run ${runId} has no ensemble yet: build one with reensemble`);
+    const record = options.ensembleId === undefined ? ensembles[ensembles.length - 1]! : ensembles.find((e) => e.id === options.ensembleId);
+    if (record === undefined) throw new ConfigError(`run ${runId} has no ensemble ${options.ensembleId} (it has ${ensembles.map((e) => e.id).join(', ')})`);
+    const metric = getMetric(run.metric as Metric['name'], run.task);
+    const refitOn = options.refit ? toDataset(options.dataset ?? missingDataset(), {}) : undefined;
+    const trials = store.listTrials(runId);
+    const summary: RunSummary = { runId, stoppedBy: 'max-trials', trials: countByStatus(trials), best: null, elapsedSeconds: 0, ensembleDeadline: Infinity };
+    return await assemble(store, requireContext(store, runId), record, metric, summary, store.leaderboard(runId), refitOn, started);
+  } finally {
+    store.close();
+  }
+}
+
+function requireContext(store: Store, runId: number): RunContext {
+  const context = store.getRunContext(runId);
+  if (context === undefined) throw new ConfigError(`run ${runId} has no stored training context (labels, schema): it was not made by autoEnsemble`);
+  return context;
+}
+
+async function assemble(
+  store: Store,
+  context: RunContext,
+  record: EnsembleRecord,
+  metric: Metric,
+  summary: RunSummary,
+  board: readonly TrialRecord[],
+  refitOn: Dataset | undefined,
+  started: number,
+): Promise<AutoEnsembleResult> {
+  if (refitOn !== undefined && datasetFingerprint(refitOn) !== store.getRun(record.runId)!.datasetFingerprint) {
+    throw new ConfigError(`refit needs run ${record.runId}'s own training data; the dataset given differs`);
+  }
   const byId = new Map(board.map((t) => [t.id, t]));
-  const weights = memberWeights(selection.combiner);
+  const weights = memberWeights(record.combiner);
   const members: EnsembleMember[] = [];
-  for (const id of selection.combiner.memberIds) {
-    const trial = byId.get(id)!;
-    const models = build.refitOn === undefined ? await loadFoldModels(store, trial) : [await refitMember(trial, build.refitOn)];
+  for (const id of record.combiner.memberIds) {
+    const trial = byId.get(id) ?? store.getTrial(id)!;
+    const models = refitOn === undefined ? await loadFoldModels(store, trial) : [await refitMember(trial, refitOn)];
     members.push({ id, family: trial.family, config: trial.config, weight: weights.get(id) ?? 0, validationScore: trial.validationScore!, models });
   }
   const ensemble = new EnsembleModel({
@@ -161,22 +211,22 @@ async function buildResult(store: Store, runId: number, summary: RunSummary, met
     classes: context.classes,
     schema: context.schema,
     metric: metric.name,
-    method: build.method,
-    validationScore: selection.validationScore,
-    combiner: selection.combiner,
+    method: record.method,
+    validationScore: record.validationScore,
+    combiner: record.combiner,
     members,
   });
   return {
-    runId,
+    runId: record.runId,
     ensemble,
     task: context.task,
     metric: metric.name,
     classes: context.classes,
     members: members.map((m): EnsembleMemberSummary => ({ trialId: m.id, family: m.family, config: m.config, weight: m.weight, validationScore: m.validationScore })),
     leaderboard: board.map(toLeaderboardEntry),
-    validationScore: selection.validationScore,
+    validationScore: record.validationScore,
     run: summary,
-    seconds: (Date.now() - build.started) / 1000,
+    seconds: (Date.now() - started) / 1000,
     save: (dir: string) => saveBundle(ensemble, dir),
   };
 }

@@ -62,8 +62,16 @@ function quote(value: string | number | undefined): string {
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
+/** Durations are kept to 0.1 ms: more digits are timer noise. */
+const SECONDS_COLUMNS: ReadonlySet<string> = new Set(['duration', 'training_duration', 'predict_duration']);
+
 export function formatResultLine(row: ResultRow): string {
-  return RESULT_COLUMNS.map((c) => quote(row[c])).join(',') + '\n';
+  return (
+    RESULT_COLUMNS.map((c) => {
+      const v = row[c];
+      return quote(typeof v === 'number' && SECONDS_COLUMNS.has(c) ? Number(v.toFixed(4)) : v);
+    }).join(',') + '\n'
+  );
 }
 
 /** Append rows (writing the header first when the file is new or empty), creating directories as needed. */

@@ -76,7 +76,13 @@ export interface BenchSummary {
 /** A unit of work whose rows are written together. */
 type Job =
   | { readonly kind: 'baseline'; readonly baseline: Baseline; readonly frameworks: readonly string[] }
-  | { readonly kind: 'search'; readonly search: SearchMethod; readonly budget: number; readonly frameworks: readonly string[] };
+  | {
+      readonly kind: 'search';
+      readonly search: SearchMethod;
+      readonly budget: number;
+      readonly ensembles: readonly EnsembleMethod[];
+      readonly frameworks: readonly string[];
+    };
 
 /** Everything the jobs of one task x fold share. */
 interface FoldContext {
@@ -97,10 +103,18 @@ function jobsOf(options: BenchOptions): Job[] {
   const jobs: Job[] = options.baselines.map((baseline) => ({ kind: 'baseline', baseline, frameworks: [baselineFramework(baseline)] }));
   for (const budget of options.budgets) {
     for (const search of options.search) {
-      jobs.push({ kind: 'search', search, budget, frameworks: options.ensembles.map((e) => autoEnsembleFramework(search, e)) });
+      const ensembles = options.ensembles;
+      jobs.push({ kind: 'search', search, budget, ensembles, frameworks: ensembles.map((e) => autoEnsembleFramework(search, e)) });
     }
   }
   return jobs;
+}
+
+/** The job restricted to its unfinished cells (a search then builds only the missing ensembles). */
+function onlyPending(job: Job, isPending: (framework: string) => boolean): Job {
+  if (job.kind === 'baseline') return isPending(job.frameworks[0]!) ? job : { ...job, frameworks: [] };
+  const ensembles = job.ensembles.filter((e) => isPending(autoEnsembleFramework(job.search, e)));
+  return { ...job, ensembles, frameworks: ensembles.map((e) => autoEnsembleFramework(job.search, e)) };
 }
 
 function constraintOf(job: Job): string {
@@ -122,7 +136,7 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchSummary>
   const jobs = jobsOf(options);
   const done = finishedCells(options.out);
   const pending = (task: SuiteTask, fold: number): Job[] =>
-    jobs.filter((job) => job.frameworks.some((f) => !done.has(cellKey({ task: task.name, framework: f, constraint: constraintOf(job), fold }))));
+    jobs.map((job) => onlyPending(job, (f) => !done.has(cellKey({ task: task.name, framework: f, constraint: constraintOf(job), fold })))).filter((job) => job.frameworks.length > 0);
   const total = options.suite.tasks.length * options.folds * jobs.length;
   let todo = 0;
   for (const task of options.suite.tasks) for (let f = 0; f < options.folds; f++) todo += pending(task, f).length;
@@ -216,7 +230,7 @@ function failedRow(ctx: FoldContext, base: ResultRow, error: unknown, seconds: n
 
 async function runJob(job: Job, ctx: FoldContext, options: BenchOptions, workDir: string): Promise<ResultRow[]> {
   if (job.kind === 'baseline') return [await runBaseline(job.baseline, ctx)];
-  return runSearch(job.search, job.budget, ctx, options, workDir);
+  return runSearch(job.search, job.budget, job.ensembles, ctx, options, workDir);
 }
 
 async function runBaseline(baseline: Baseline, ctx: FoldContext): Promise<ResultRow> {
@@ -271,7 +285,14 @@ function trialCounts(result: AutoEnsembleResult): { models: number; trials: numb
 }
 
 /** One search with the first ensemble method, then the others re-ensembled from its store. */
-async function runSearch(search: SearchMethod, budget: number, ctx: FoldContext, options: BenchOptions, workDir: string): Promise<ResultRow[]> {
+async function runSearch(
+  search: SearchMethod,
+  budget: number,
+  ensembles: readonly EnsembleMethod[],
+  ctx: FoldContext,
+  options: BenchOptions,
+  workDir: string,
+): Promise<ResultRow[]> {
   const engine = options.engine ?? { autoEnsemble, reEnsemble };
   const store = join(workDir, `${ctx.task.name.replace(/[^A-Za-z0-9._-]+/g, '-')}-f${ctx.fold}-${search}-${budget}s.db`);
   rmSync(store, { force: true });
@@ -284,13 +305,13 @@ async function runSearch(search: SearchMethod, budget: number, ctx: FoldContext,
     ...(options.innerFolds !== undefined ? { inner_folds: options.innerFolds } : {}),
     ...(options.searchSpace !== undefined ? { search_space: options.searchSpace } : {}),
   });
-  const bases = options.ensembles.map((e) => baseRow(ctx, autoEnsembleFramework(search, e), constraint, params(e)));
+  const bases = ensembles.map((e) => baseRow(ctx, autoEnsembleFramework(search, e), constraint, params(e)));
   const started = performance.now();
   let first: AutoEnsembleResult;
   try {
     first = await engine.autoEnsemble(ctx.train, {
       search,
-      ensemble: options.ensembles[0]!,
+      ensemble: ensembles[0]!,
       timeBudget: budget,
       seed: ctx.seed,
       store,
@@ -306,10 +327,10 @@ async function runSearch(search: SearchMethod, budget: number, ctx: FoldContext,
   }
   const firstSeconds = (performance.now() - started) / 1000;
   const rows = [evaluate(ctx, bases[0]!, first, firstSeconds, first)];
-  for (let i = 1; i < options.ensembles.length; i++) {
+  for (let i = 1; i < ensembles.length; i++) {
     const t0 = performance.now();
     try {
-      const result = await engine.reEnsemble(first.runId, { ensemble: options.ensembles[i]!, store, seed: ctx.seed });
+      const result = await engine.reEnsemble(first.runId, { ensemble: ensembles[i]!, store, seed: ctx.seed });
       // Training time of a re-ensembled method = the search it shares + its own ensemble building.
       rows.push(evaluate(ctx, bases[i]!, result, first.run.elapsedSeconds + (performance.now() - t0) / 1000, first));
     } catch (err) {

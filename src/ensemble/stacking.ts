@@ -110,6 +110,7 @@ export function stackingSelect(
     combiner: { kind: 'stacking', memberIds: pool.map((j) => candidates[j]!.id), model },
     validationScore: metric.score(y, best.oof, shape.k),
     trajectory,
+    details: { poolSize: pool.length, inputWidth: width, regularization: best.lambda, innerFolds: innerFolds.length },
   };
 }
 

@@ -1,59 +1,59 @@
-import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync, existsSync, readdirSync, statSync, rmSync } from 'node:fs';
-import { join, dirname } from 'node:path';
+/**
+ * Bundles: a fitted EnsembleModel as a self-contained directory (no SQLite, no search state) that loads back into
+ * a model predicting bit-identical numbers. Layout, manifest fields and rules: docs/bundle-format.md.
+ */
+import { mkdirSync, readFileSync, writeFileSync, existsSync, readdirSync, statSync, rmSync, renameSync } from 'node:fs';
+import { join, dirname, basename, resolve } from 'node:path';
 import { getFamily } from '../models/registry.js';
 import type { FittedMember, SerializedMember } from '../models/types.js';
 import { EnsembleModel, type EnsembleMember } from '../serving/ensemble-model.js';
 import { DataError } from '../util/errors.js';
 import { libraryVersion } from '../util/version.js';
+import {
+  BUNDLE_FORMAT,
+  BUNDLE_FORMAT_VERSION,
+  manifestChecksum,
+  parseManifest,
+  sha256,
+  type BundleManifest,
+  type ManifestMember,
+  type ModelEntry,
+} from './manifest.js';
 
-export const BUNDLE_FORMAT = 'auto-ensemble-bundle';
-export const BUNDLE_FORMAT_VERSION = 1;
+export { BUNDLE_FORMAT, BUNDLE_FORMAT_VERSION, type BundleManifest, type ManifestMember, type ModelEntry } from './manifest.js';
 
-/** One fold model: its JSON state file and one binary file holding all its blobs, 8-byte aligned. */
-interface ModelEntry {
-  readonly state: string;
-  readonly formatVersion: number;
-  /** The binary file and each blob's [byteOffset, byteLength] in it; absent when the model has no blobs. */
-  readonly blobFile?: string;
-  readonly blobs: Readonly<Record<string, readonly [number, number]>>;
-}
-
-interface ManifestMember extends Omit<EnsembleMember, 'models'> {
-  readonly models: readonly ModelEntry[];
-}
-
-/** `manifest.json` of a bundle: everything needed to rebuild the ensemble, and a checksum of every file. */
-export interface BundleManifest {
-  readonly format: typeof BUNDLE_FORMAT;
-  readonly formatVersion: number;
-  readonly libraryVersion: string;
-  readonly createdAt: string;
-  readonly task: EnsembleModel['task'];
-  readonly target: string;
-  readonly classes: readonly string[];
-  readonly features: EnsembleModel['schema'];
-  readonly metric: EnsembleModel['metric'];
-  readonly method: string;
-  readonly validationScore: number;
-  readonly combiner: EnsembleModel['combiner'];
-  readonly members: readonly ManifestMember[];
-  /** sha256 (hex) of every member file, by path relative to the bundle directory. */
-  readonly checksums: Readonly<Record<string, string>>;
-}
+const MANIFEST = 'manifest.json';
+/** Blobs start on 8-byte boundaries so a loader may view them as Float64Array without copying. */
+const BLOB_ALIGN = 8;
 
 /**
- * Write `model` as a self-contained bundle in `dir` (created; an existing bundle there is replaced, any other
- * non-empty directory is refused so that no user file is overwritten). Returns the bundle size in bytes.
+ * Write `model` as a bundle in `dir` and return the bundle's size in bytes.
+ * The bundle is written to a sibling temporary directory first and moved into place at the end, so `dir` never
+ * holds a half-written bundle. `dir` may be absent, empty, or an existing bundle (replaced whole); any other
+ * directory, or a file, is refused so that no user file is overwritten.
  */
 export function saveBundle(model: EnsembleModel, dir: string): number {
-  prepareDirectory(dir);
+  const target = resolve(dir);
+  checkWritableTarget(target);
+  const staging = join(dirname(target), `.${basename(target)}.partial-${process.pid}-${Date.now()}`);
+  mkdirSync(staging, { recursive: true });
+  try {
+    writeBundleFiles(model, staging);
+    replaceDirectory(staging, target);
+  } catch (error) {
+    rmSync(staging, { recursive: true, force: true });
+    throw error;
+  }
+  return directorySize(target);
+}
+
+function writeBundleFiles(model: EnsembleModel, dir: string): void {
   const checksums: Record<string, string> = {};
   const write = (path: string, data: string | Uint8Array): string => {
     const full = join(dir, path);
     mkdirSync(dirname(full), { recursive: true });
     writeFileSync(full, data);
-    checksums[path] = sha256(typeof data === 'string' ? Buffer.from(data) : data);
+    checksums[path] = sha256(data);
     return path;
   };
   const members = model.members.map((member): ManifestMember => ({
@@ -64,7 +64,7 @@ export function saveBundle(model: EnsembleModel, dir: string): number {
     validationScore: member.validationScore,
     models: member.models.map((fitted, j) => writeModel(fitted.serialize(), `members/${member.id}/model-${j}`, write)),
   }));
-  const manifest: BundleManifest = {
+  const body: Omit<BundleManifest, 'manifestChecksum'> = {
     format: BUNDLE_FORMAT,
     formatVersion: BUNDLE_FORMAT_VERSION,
     libraryVersion: libraryVersion(),
@@ -76,19 +76,16 @@ export function saveBundle(model: EnsembleModel, dir: string): number {
     metric: model.metric,
     method: model.method,
     validationScore: model.validationScore,
+    refit: model.members.every((m) => m.models.length === 1),
     combiner: model.combiner,
     members,
     checksums,
   };
-  writeFileSync(join(dir, 'manifest.json'), JSON.stringify(manifest, null, 2));
-  return directorySize(dir);
+  const manifest: BundleManifest = { ...body, manifestChecksum: manifestChecksum(body) };
+  writeFileSync(join(dir, MANIFEST), JSON.stringify(manifest, null, 2));
 }
 
-function writeModel(
-  serialized: SerializedMember,
-  stem: string,
-  write: (path: string, data: string | Uint8Array) => string,
-): ModelEntry {
+function writeModel(serialized: SerializedMember, stem: string, write: (path: string, data: string | Uint8Array) => string): ModelEntry {
   const entries = Object.entries(serialized.blobs);
   const state = write(`${stem}.json`, JSON.stringify(serialized.state));
   if (entries.length === 0) return { state, formatVersion: serialized.formatVersion, blobs: {} };
@@ -96,52 +93,38 @@ function writeModel(
   let size = 0;
   for (const [name, bytes] of entries) {
     blobs[name] = [size, bytes.byteLength];
-    size += Math.ceil(bytes.byteLength / 8) * 8;
+    size += Math.ceil(bytes.byteLength / BLOB_ALIGN) * BLOB_ALIGN;
   }
   const packed = new Uint8Array(size);
   for (const [name, bytes] of entries) packed.set(bytes, blobs[name]![0]);
   return { state, formatVersion: serialized.formatVersion, blobFile: write(`${stem}.bin`, packed), blobs };
 }
 
-/** Load a bundle written by saveBundle: validates format, version and every checksum before building members. */
+/**
+ * Load a bundle written by saveBundle. Before building any member it checks the manifest (JSON, format name,
+ * format version, structure, its own checksum) and the sha256 of every file it reads; each failure is a DataError
+ * saying what is wrong (missing, modified, unsupported version).
+ */
 export async function loadBundle(dir: string): Promise<EnsembleModel> {
-  const manifestPath = join(dir, 'manifest.json');
-  if (!existsSync(manifestPath)) throw new DataError(`no bundle here: ${manifestPath} does not exist`);
-  let manifest: BundleManifest;
-  try {
-    manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as BundleManifest;
-  } catch (error) {
-    throw new DataError(`manifest is not valid JSON: ${(error as Error).message}`, { file: manifestPath });
-  }
-  if (manifest.format !== BUNDLE_FORMAT) throw new DataError(`not an auto-ensemble bundle (format '${String(manifest.format)}')`, { file: manifestPath });
-  if (manifest.formatVersion !== BUNDLE_FORMAT_VERSION) {
-    throw new DataError(
-      `bundle format version ${manifest.formatVersion} is not supported by this version (reads ${BUNDLE_FORMAT_VERSION})`,
-      { file: manifestPath },
-    );
-  }
+  const manifestPath = join(dir, MANIFEST);
+  if (!existsSync(dir)) throw new DataError(`no bundle at ${dir}: the directory does not exist`);
+  if (!existsSync(manifestPath)) throw new DataError(`no bundle at ${dir}: ${MANIFEST} is missing`);
+  const manifest = parseManifest(readFileSync(manifestPath, 'utf8'), manifestPath);
   const read = (path: string): Buffer => {
+    const expected = manifest.checksums[path];
+    if (expected === undefined) throw new DataError(`manifest lists ${path} without a checksum`, { file: manifestPath });
     const full = join(dir, path);
     if (!existsSync(full)) throw new DataError(`bundle file missing: ${path}`, { file: dir });
     const data = readFileSync(full);
-    if (manifest.checksums[path] !== sha256(data)) throw new DataError(`checksum mismatch: ${path} was modified or corrupted`, { file: dir });
+    if (sha256(data) !== expected) throw new DataError(`checksum mismatch: ${path} was modified or corrupted`, { file: dir });
     return data;
   };
   const members: EnsembleMember[] = [];
   for (const member of manifest.members) {
     const family = getFamily(member.family);
     const models: FittedMember[] = [];
-    for (const entry of member.models) {
-      const blobs: Record<string, Uint8Array> = {};
-      const packed = entry.blobFile === undefined ? undefined : read(entry.blobFile);
-      for (const [name, [offset, length]] of Object.entries(entry.blobs)) {
-        if (packed === undefined || offset + length > packed.byteLength) throw new DataError(`blob '${name}' lies outside its file`, { file: dir });
-        blobs[name] = new Uint8Array(packed.subarray(offset, offset + length)); // a copy: aligned, not pooled
-      }
-      const state = JSON.parse(read(entry.state).toString('utf8')) as unknown;
-      models.push(await family.load({ family: member.family, formatVersion: entry.formatVersion, state, blobs }));
-    }
-    members.push({ ...member, models });
+    for (const entry of member.models) models.push(await family.load(readModel(member.family, entry, read, dir)));
+    members.push({ ...member, validationScore: member.validationScore ?? NaN, models });
   }
   return new EnsembleModel({
     task: manifest.task,
@@ -150,21 +133,70 @@ export async function loadBundle(dir: string): Promise<EnsembleModel> {
     schema: manifest.features,
     metric: manifest.metric,
     method: manifest.method,
-    validationScore: manifest.validationScore,
+    validationScore: manifest.validationScore ?? NaN,
     combiner: manifest.combiner,
     members,
   });
 }
 
-function prepareDirectory(dir: string): void {
-  if (existsSync(dir)) {
-    const entries = readdirSync(dir);
-    if (entries.length > 0 && !entries.includes('manifest.json')) {
-      throw new DataError(`refusing to write a bundle into ${dir}: it is not empty and holds no bundle`);
+function readModel(family: string, entry: ModelEntry, read: (path: string) => Buffer, dir: string): SerializedMember {
+  const blobs: Record<string, Uint8Array> = {};
+  const packed = entry.blobFile === undefined ? undefined : read(entry.blobFile);
+  for (const [name, [offset, length]] of Object.entries(entry.blobs)) {
+    if (packed === undefined || offset + length > packed.byteLength) {
+      throw new DataError(`blob '${name}' of ${entry.state} lies outside its binary file`, { file: dir });
     }
-    if (entries.includes('members')) rmSync(join(dir, 'members'), { recursive: true, force: true });
+    blobs[name] = new Uint8Array(packed.subarray(offset, offset + length)); // a copy: own aligned buffer, not Node's pool
   }
-  mkdirSync(dir, { recursive: true });
+  let state: unknown;
+  try {
+    state = JSON.parse(read(entry.state).toString('utf8'));
+  } catch (error) {
+    if (error instanceof DataError) throw error;
+    throw new DataError(`${entry.state} is not valid JSON: ${(error as Error).message}`, { file: dir });
+  }
+  return { family, formatVersion: entry.formatVersion, state, blobs };
+}
+
+/** Refuse anything but an absent path, an empty directory, or an existing bundle. */
+function checkWritableTarget(target: string): void {
+  if (!existsSync(target)) return;
+  if (!statSync(target).isDirectory()) throw new DataError(`refusing to write a bundle to ${target}: it is a file`);
+  const entries = readdirSync(target);
+  if (entries.length === 0) return;
+  if (!entries.includes(MANIFEST) || !isBundleManifest(join(target, MANIFEST))) {
+    throw new DataError(`refusing to write a bundle into ${target}: the directory is not empty and holds no auto-ensemble bundle`);
+  }
+  const unexpected = entries.filter((e) => e !== MANIFEST && e !== 'members');
+  if (unexpected.length > 0) {
+    throw new DataError(`refusing to replace the bundle in ${target}: it also holds other files (${unexpected.slice(0, 3).join(', ')})`);
+  }
+}
+
+function isBundleManifest(path: string): boolean {
+  try {
+    return (JSON.parse(readFileSync(path, 'utf8')) as { format?: unknown }).format === BUNDLE_FORMAT;
+  } catch {
+    return false;
+  }
+}
+
+/** Move the staged bundle into place; an old bundle is moved aside first and deleted only after the swap. */
+function replaceDirectory(staging: string, target: string): void {
+  if (!existsSync(target)) {
+    mkdirSync(dirname(target), { recursive: true });
+    renameSync(staging, target);
+    return;
+  }
+  const old = `${staging}.old`;
+  renameSync(target, old);
+  try {
+    renameSync(staging, target);
+  } catch (error) {
+    renameSync(old, target);
+    throw error;
+  }
+  rmSync(old, { recursive: true, force: true });
 }
 
 function directorySize(dir: string): number {
@@ -175,8 +207,4 @@ function directorySize(dir: string): number {
     total += st.isDirectory() ? directorySize(path) : st.size;
   }
   return total;
-}
-
-function sha256(data: Uint8Array): string {
-  return createHash('sha256').update(data).digest('hex');
 }

@@ -60,7 +60,7 @@ function divboChooserFactory(options: DivBoOptions): ChooserFactory {
     const k = outputWidth(members, options);
     const pool = temporaryPool(members, options, deriveSeed(seed, 1));
     const surrogate = fitDiversitySurrogate(members, k, k === 1 ? labelScale(options.labels) : 1, encoder, deriveSeed(seed, 2), options.diversity);
-    return diversityChooser(pool, surrogate.predictPairs.bind(surrogate), beta, tau);
+    return diversityChooser(pool, (a, b) => surrogate.predictGrid(a, b), beta, tau);
   };
 }
 
@@ -96,21 +96,21 @@ function temporaryPool(
   return members.filter((m) => ids.has(m.trialId)).map((m) => m.proposal);
 }
 
-/** rank(EI) + w(t) * rank(min predicted diversity to the pool), lowest wins. */
+/**
+ * rank(EI) + w(t) * rank(min predicted diversity to the pool), lowest wins. `predictGrid(a, b)` gives the
+ * predicted diversity of every (a[i], b[j]) pair, row-major.
+ */
 export function diversityChooser(
   pool: readonly TrialProposal[],
-  predictPairs: (a: readonly TrialProposal[], b: readonly TrialProposal[]) => Float64Array,
+  predictGrid: (a: readonly TrialProposal[], b: readonly TrialProposal[]) => Float64Array,
   beta: number,
   tau: number,
 ): CandidateChooser {
   return {
     choose(candidates, ei, step) {
       if (pool.length === 0) return argmax(ei);
+      const d = predictGrid(candidates, pool);
       const diversity = new Float64Array(candidates.length).fill(Infinity);
-      const left: TrialProposal[] = [];
-      const right: TrialProposal[] = [];
-      for (const c of candidates) for (const m of pool) (left.push(c), right.push(m));
-      const d = predictPairs(left, right);
       for (let i = 0; i < candidates.length; i++) {
         for (let j = 0; j < pool.length; j++) diversity[i] = Math.min(diversity[i]!, d[i * pool.length + j]!);
       }
@@ -120,8 +120,11 @@ export function diversityChooser(
       let best = 0;
       let bestScore = Infinity;
       for (let i = 0; i < candidates.length; i++) {
-        const s = rankEi[i]! + w * rankDiv[i]!;
-        if (s < bestScore) (bestScore = s), (best = i);
+        const score = rankEi[i]! + w * rankDiv[i]!;
+        if (score < bestScore) {
+          bestScore = score;
+          best = i;
+        }
       }
       return best;
     },

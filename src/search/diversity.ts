@@ -53,16 +53,20 @@ export interface EvaluatedMember {
 }
 
 export interface DiversitySurrogateOptions {
-  /** Pairs sampled for training at most (default 2000; each is used in both orders). */
+  /** Pairs sampled for training at most (default 1000; each is used in both orders). */
   readonly maxPairs?: number;
+  /** Boosting rounds (default 60), shrinkage (0.15), depth (4), feature fraction per tree (0.6). */
   readonly nRounds?: number;
   readonly learningRate?: number;
   readonly maxDepth?: number;
+  readonly colsample?: number;
 }
 
 export interface DiversitySurrogate {
   /** Predicted diversity of each (a[i], b[i]) pair, symmetrized over both orders. */
   predictPairs(a: readonly TrialProposal[], b: readonly TrialProposal[]): Float64Array;
+  /** Predicted diversity of every (a[i], b[j]) pair, row-major a.length x b.length, symmetrized. */
+  predictGrid(a: readonly TrialProposal[], b: readonly TrialProposal[]): Float64Array;
 }
 
 /** Choose up to `maxPairs` distinct index pairs (i < j) of n members: all when few enough, else a seeded sample. */
@@ -87,16 +91,18 @@ export function samplePairs(n: number, maxPairs: number, rng: Rng): Array<[numbe
   return pairs;
 }
 
-/** Rows [enc(a) | enc(b)] for pairs, as a TreeMatrix. */
-function pairMatrix(encoder: SpaceEncoder, a: readonly TrialProposal[], b: readonly TrialProposal[]) {
-  const w = encoder.width;
-  const encA = encoder.matrix(a).columns;
-  const encB = encoder.matrix(b).columns;
-  const names = [...encoder.names.map((x) => `a.${x}`), ...encoder.names.map((x) => `b.${x}`)];
+/** Rows [enc(left[i]) | enc(right[i])] built from pre-encoded columns, as a TreeMatrix. */
+function pairMatrix(names: readonly string[], encA: readonly Float64Array[], left: Int32Array, encB: readonly Float64Array[], right: Int32Array) {
   const columns: Float64Array[] = [];
-  for (let c = 0; c < w; c++) columns.push(encA[c] as Float64Array);
-  for (let c = 0; c < w; c++) columns.push(encB[c] as Float64Array);
+  for (const col of encA) columns.push(gather(col, left));
+  for (const col of encB) columns.push(gather(col, right));
   return toTreeMatrix(columns, names);
+}
+
+function gather(col: Float64Array, rows: Int32Array): Float64Array {
+  const out = new Float64Array(rows.length);
+  for (let i = 0; i < rows.length; i++) out[i] = col[rows[i]!]!;
+  return out;
 }
 
 export function fitDiversitySurrogate(
@@ -108,31 +114,52 @@ export function fitDiversitySurrogate(
   options: DiversitySurrogateOptions = {},
 ): DiversitySurrogate {
   const rng = new Rng(seed);
-  const pairs = samplePairs(members.length, options.maxPairs ?? 2000, rng);
-  const left: TrialProposal[] = [];
-  const right: TrialProposal[] = [];
+  const pairs = samplePairs(members.length, options.maxPairs ?? 1000, rng);
+  const names = [...encoder.names.map((x) => `a.${x}`), ...encoder.names.map((x) => `b.${x}`)];
+  const encoded = encoder.matrix(members.map((m) => m.proposal)).columns as Float64Array[];
+  const left = new Int32Array(pairs.length * 2);
+  const right = new Int32Array(pairs.length * 2);
   const y = new Float64Array(pairs.length * 2);
   pairs.forEach(([i, j], r) => {
     const d = pairwiseDiversity(members[i]!.predictions, members[j]!.predictions, k, regressionScale);
-    left.push(members[i]!.proposal, members[j]!.proposal);
-    right.push(members[j]!.proposal, members[i]!.proposal);
+    left[2 * r] = i;
+    right[2 * r] = j;
+    left[2 * r + 1] = j;
+    right[2 * r + 1] = i;
     y[2 * r] = d;
     y[2 * r + 1] = d;
   });
-  const model = trainBoostedRegressor(pairMatrix(encoder, left, right), y, {
-    nRounds: options.nRounds ?? 100,
-    learningRate: options.learningRate ?? 0.1,
+  const model = trainBoostedRegressor(pairMatrix(names, encoded, left, encoded, right), y, {
+    nRounds: options.nRounds ?? 60,
+    learningRate: options.learningRate ?? 0.15,
     maxDepth: options.maxDepth ?? 4,
+    colsample: options.colsample ?? 0.6,
     minSamplesLeaf: 2,
     seed: rng.nextUint32(),
   });
+  const predict = (a: readonly TrialProposal[], ia: Int32Array, b: readonly TrialProposal[], ib: Int32Array): Float64Array => {
+    const ea = encoder.matrix(a).columns as Float64Array[];
+    const eb = encoder.matrix(b).columns as Float64Array[];
+    const ab = model.predict(pairMatrix(names, ea, ia, eb, ib));
+    const ba = model.predict(pairMatrix(names, eb, ib, ea, ia));
+    for (let i = 0; i < ab.length; i++) ab[i] = 0.5 * (ab[i]! + ba[i]!);
+    return ab;
+  };
   return {
     predictPairs(a, b) {
-      const ab = model.predict(pairMatrix(encoder, a, b));
-      const ba = model.predict(pairMatrix(encoder, b, a));
-      const out = new Float64Array(ab.length);
-      for (let i = 0; i < out.length; i++) out[i] = 0.5 * (ab[i]! + ba[i]!);
-      return out;
+      const idx = Int32Array.from(a.keys());
+      return predict(a, idx, b, idx);
+    },
+    predictGrid(a, b) {
+      const ia = new Int32Array(a.length * b.length);
+      const ib = new Int32Array(a.length * b.length);
+      for (let i = 0; i < a.length; i++) {
+        for (let j = 0; j < b.length; j++) {
+          ia[i * b.length + j] = i;
+          ib[i * b.length + j] = j;
+        }
+      }
+      return predict(a, ia, b, ib);
     },
   };
 }

@@ -4,6 +4,7 @@ import { combinePredictions } from '../ensemble/index.js';
 import type { MetricName } from '../metrics/types.js';
 import type { Config, FittedMember } from '../models/types.js';
 import { type FeatureSchema, alignToSchema, rowsToFeatureTable } from '../data/feature-schema.js';
+import { ConfigError, DataError } from '../util/errors.js';
 
 /** One selected member: its identity in the run and its fitted fold models (averaged), or one refit model. */
 export interface EnsembleMember {
@@ -58,6 +59,7 @@ export class EnsembleModel {
     this.validationScore = info.validationScore;
     this.combiner = info.combiner;
     this.members = info.members;
+    checkMembers(info);
   }
 
   /** Prediction columns: classes for classification, 1 for regression. */
@@ -76,7 +78,7 @@ export class EnsembleModel {
 
   /** Class probabilities per row, keyed by class name. Regression ensembles have none: use predict(). */
   predictProba(input: PredictInput): Record<string, number>[] {
-    if (this.task === 'regression') throw new Error('predictProba is for classification; this ensemble is a regressor');
+    if (this.task === 'regression') throw new ConfigError('predictProba is for classification; this ensemble is a regressor: use predict()');
     const p = this.predictMatrix(input);
     const k = this.classes.length;
     const out: Record<string, number>[] = [];
@@ -95,9 +97,34 @@ export class EnsembleModel {
     return argmaxLabels(p, this.classes);
   }
 
+  /** Release members' native resources (TensorFlow.js), if any. The model must not be used afterwards. */
+  dispose(): void {
+    for (const member of this.members) for (const model of member.models) model.dispose?.();
+  }
+
   private toTable(input: PredictInput): FeatureTable {
     if (Array.isArray(input)) return rowsToFeatureTable(input as Record<string, unknown>[], this.schema);
+    const table = input as Partial<FeatureTable> | null;
+    if (table === null || typeof table !== 'object' || typeof table.nRows !== 'number' || !Array.isArray(table.features)) {
+      throw new DataError('predict takes an array of row objects or a FeatureTable / Dataset');
+    }
     return alignToSchema(input as FeatureTable, this.schema);
+  }
+}
+
+/** A model that cannot predict is refused at construction, not at the first request. */
+function checkMembers(info: EnsembleModelInfo): void {
+  const k = info.task === 'regression' ? 1 : info.classes.length;
+  if (info.task !== 'regression' && k < 2) throw new ConfigError(`a ${info.task} ensemble needs at least 2 classes`);
+  const ids = new Set(info.members.map((m) => m.id));
+  for (const id of info.combiner.memberIds) {
+    if (!ids.has(id)) throw new ConfigError(`the combiner uses member ${id}, which the ensemble lacks`);
+  }
+  for (const member of info.members) {
+    if (member.models.length === 0) throw new ConfigError(`ensemble member ${member.id} has no fitted model`);
+    for (const model of member.models) {
+      if (model.nOutputs !== k) throw new ConfigError(`ensemble member ${member.id} predicts ${model.nOutputs} columns, expected ${k}`);
+    }
   }
 }
 

@@ -81,41 +81,42 @@ export async function resumeRun(store: Store, runId: number, dataset: Dataset, o
 async function execute(run: RunRecord, stored: StoredRunOptions, dataset: Dataset, options: RunOptions, resumed: boolean): Promise<RunSummary> {
   const startedAt = Date.now();
   const clock = new RunClock(startedAt, stored.timeBudget, stored.reserveSeconds);
-  const pool = new TrialPool({
-    cpuThreads: stored.concurrency,
-    gpuThreads: stored.gpuThreads,
-    memoryLimitMb: stored.memoryLimitMb,
-    graceMs: stored.graceSeconds * 1000,
-    runData: {
-      train: shareDataset(dataset),
-      ...(options.test === undefined ? {} : { test: shareTable(options.test) }),
-      folds: shareFolds(datasetFolds(dataset, stored.folds, stored.seed)),
-      metric: stored.metric,
-      familyModules: stored.familyModules,
-    },
-  });
-  const session = new RunSession({
-    store: options.store,
-    run,
-    options: stored,
-    dataset,
-    proposer: options.proposer,
-    pool,
-    clock,
-    startedAt,
-    ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
-    ...(options.signal === undefined ? {} : { signal: options.signal }),
-  });
-  session.adopt(options.store.listTrials(run.id));
-  options.onProgress?.({ type: 'run-started', runId: run.id, resumed, timeLeft: clock.secondsLeft() });
+  let pool: TrialPool | undefined;
   let summary: RunSummary;
   try {
+    pool = new TrialPool({
+      cpuThreads: stored.concurrency,
+      gpuThreads: stored.gpuThreads,
+      memoryLimitMb: stored.memoryLimitMb,
+      graceMs: stored.graceSeconds * 1000,
+      runData: {
+        train: shareDataset(dataset),
+        ...(options.test === undefined ? {} : { test: shareTable(options.test) }),
+        folds: shareFolds(datasetFolds(dataset, stored.folds, stored.seed)),
+        metric: stored.metric,
+        familyModules: stored.familyModules,
+      },
+    });
+    const session = new RunSession({
+      store: options.store,
+      run,
+      options: stored,
+      dataset,
+      proposer: options.proposer,
+      pool,
+      clock,
+      startedAt,
+      ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
+      ...(options.signal === undefined ? {} : { signal: options.signal }),
+    });
+    session.adopt(options.store.listTrials(run.id));
+    options.onProgress?.({ type: 'run-started', runId: run.id, resumed, timeLeft: clock.secondsLeft() });
     summary = await session.execute();
   } catch (error) {
     options.store.finishRun(run.id, 'failed', error instanceof Error ? error.message : String(error));
     throw error;
   } finally {
-    await pool.close();
+    await pool?.close();
   }
   if (summary.stoppedBy === 'cancelled') options.store.finishRun(run.id, 'failed', 'cancelled');
   else options.store.finishRun(run.id, 'done');
@@ -136,9 +137,7 @@ async function normalizeOptions(dataset: Dataset, options: RunOptions): Promise<
   if (!Number.isInteger(folds) || folds < 2) throw new ConfigError(`folds must be an integer >= 2, got ${folds}`);
   const metric: MetricName = options.metric ?? defaultMetric(dataset.task).name;
   getMetric(metric, dataset.task);
-  if (options.test !== undefined && options.test.features.length !== dataset.features.length) {
-    throw new DataError(`test rows have ${options.test.features.length} feature columns, training rows ${dataset.features.length}`);
-  }
+  if (options.test !== undefined) checkTestColumns(dataset, options.test);
   const concurrency = options.concurrency ?? availableParallelism();
   const gpuThreads = options.gpuThreads ?? (await detectGpuThreads(options.backend));
   const reserveSeconds = options.reserveSeconds ?? defaultReserveSeconds(options.timeBudget);
@@ -163,6 +162,25 @@ async function normalizeOptions(dataset: Dataset, options: RunOptions): Promise<
     ...(options.backend === undefined ? {} : { backend: options.backend }),
     ...(options.test === undefined ? {} : { testFingerprint: tableFingerprint(options.test) }),
   };
+}
+
+/**
+ * Test rows must have the training columns, in order, with the same kinds; a categorical column's categories
+ * must start with the training ones (so codes agree; extra trailing categories are unseen in training).
+ */
+function checkTestColumns(train: Dataset, test: FeatureTable): void {
+  if (test.features.length !== train.features.length) {
+    throw new DataError(`test rows have ${test.features.length} feature columns, training rows ${train.features.length}`);
+  }
+  train.features.forEach((column, j) => {
+    const other = test.features[j]!;
+    if (other.name !== column.name || other.kind !== column.kind) {
+      throw new DataError(`test column ${j} is '${other.name}' (${other.kind}), training has '${column.name}' (${column.kind})`);
+    }
+    if (column.kind === 'categorical' && other.kind === 'categorical' && column.categories.some((c, i) => other.categories[i] !== c)) {
+      throw new DataError(`test column '${column.name}' codes other categories than the training column: encode test rows with the training categories`);
+    }
+  });
 }
 
 function positive(name: string, value: number | undefined): void {

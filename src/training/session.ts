@@ -43,6 +43,8 @@ export class RunSession {
   private noStarts = false;
   private best: BestSoFar | null = null;
   private finished = 0;
+  /** Set when execute() has returned or thrown: late results (from a pool being destroyed) are not recorded. */
+  private closed = false;
   private readonly capacity: number;
 
   constructor(private readonly ctx: SessionContext) {
@@ -77,6 +79,7 @@ export class RunSession {
       }
       this.tellRemaining();
     } finally {
+      this.closed = true;
       this.ctx.signal?.removeEventListener('abort', onCancel);
     }
     return this.summary();
@@ -129,7 +132,8 @@ export class RunSession {
       if (!this.told.has(number)) pending.push({ family: trial.family, config: trial.config });
     }
     const proposals = await this.ctx.proposer.ask(n, pending);
-    if (proposals.length === 0 && this.running.size === 0 && this.queue.length === 0) return this.halt('exhausted');
+    const idle = this.running.size === 0 && this.queue.length === 0 && this.told.size === this.outcomes.size;
+    if (proposals.length === 0 && idle) return this.halt('exhausted');
     for (const proposal of proposals.slice(0, n)) {
       if (this.stop !== null) return;
       if (!this.ctx.clock.fits(this.ctx.clock.estimate(proposal.family))) return this.halt('time-budget');
@@ -175,15 +179,16 @@ export class RunSession {
     const task = { family: trial.family, config: trial.config, seed: trial.seed, deadline, ...(backend === undefined ? {} : { backend }) };
     const done = this.ctx.pool.run(task, lane, this.ctx.signal).then((result) => {
       this.busy[lane]--;
-      this.running.delete(trial.number);
       this.complete(trial, result, (Date.now() - now) / 1000, deadline !== Infinity && deadline === clock.trainingDeadline);
+      // Only after a successful record: a failed store write keeps the rejected promise for the loop's race.
+      this.running.delete(trial.number);
     });
     this.running.set(trial.number, done);
   }
 
   private complete(trial: TrialRecord, result: PoolResult, seconds: number, cutByBudget: boolean): void {
-    // A cancelled run leaves its aborted trials 'running': a resume re-queues them.
-    if (this.ctx.signal?.aborted === true && !result.ok) return;
+    // A cancelled or failed session leaves its aborted trials 'running': a resume re-queues them.
+    if (this.closed || (this.ctx.signal?.aborted === true && !result.ok)) return;
     const { store, clock } = this.ctx;
     const worker = result.threadId >= 0 ? `${result.lane}/thread-${result.threadId}` : result.lane;
     const base = { trialId: trial.number, family: trial.family, config: trial.config };

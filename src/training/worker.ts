@@ -16,12 +16,13 @@ import type { TrialReply, TrialTask, WorkerRunData } from './types.js';
 const data = workerData as WorkerRunData;
 
 export default async function runTrial(task: TrialTask): Promise<unknown> {
-  const started = performance.now();
+  let started = performance.now();
   const controller = new AbortController();
   let timer: NodeJS.Timeout | undefined;
   try {
     // Resolved before the abort timer is armed: a module import error is a failure, not a timeout.
     const family = await resolveFamily(task.family, data.familyModules);
+    started = performance.now(); // fit time excludes the (first-use) module import
     timer = setTimeout(
       () => controller.abort(new Error('trial time limit reached')),
       Math.max(0, Math.min(task.deadline - Date.now(), 2 ** 31 - 1)),

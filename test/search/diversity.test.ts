@@ -7,7 +7,7 @@ import { getFamily } from '../../src/models/registry.js';
 import { Rng } from '../../src/util/random.js';
 import { sampleProposal } from '../../src/search/config.js';
 import { labelScale, pairwiseDiversity, fitDiversitySurrogate, samplePairs, type EvaluatedMember } from '../../src/search/diversity.js';
-import { diversityWeight } from '../../src/search/divbo.js';
+import { diversityChooser, diversityWeight } from '../../src/search/divbo.js';
 import { createEncoder } from '../../src/search/encode.js';
 import { loadSearchSpace } from '../../src/search/space.js';
 import { descendingRanks } from '../../src/search/surrogate.js';
@@ -91,4 +91,20 @@ test('the diversity surrogate ranks held-out pairs of real members better than c
   const report = `Spearman ${rho.toFixed(3)} on ${truth.length} held-out pairs`;
   t.diagnostic(report);
   assert.ok(rho > 0, report);
+});
+
+test('DivBO acquisition: EI alone at t = 0, diversity breaks near-ties later, lowest rank sum wins', () => {
+  const pool: TrialProposal[] = [{ family: 'f', config: { x: 0 } }];
+  const candidates: TrialProposal[] = [0.1, 0.5, 0.9].map((x) => ({ family: 'f', config: { x } }));
+  // Predicted diversity grows with the distance in x.
+  const grid = (a: readonly TrialProposal[], b: readonly TrialProposal[]): Float64Array =>
+    Float64Array.from(a.flatMap((p) => b.map((q) => Math.abs((p.config.x as number) - (q.config.x as number)))));
+  const chooser = diversityChooser(pool, grid, 0.05, 0.2);
+  const ei = Float64Array.from([0.3, 0.2, 0.1]);
+  assert.equal(chooser.choose(candidates, ei, 0), 0);
+  assert.equal(chooser.choose(candidates, ei, 100), 0, 'a small weight cannot overturn clear EI ranks');
+  const strong = diversityChooser(pool, grid, 4, 0.2);
+  assert.equal(strong.choose(candidates, ei, 100), 2, 'with a large beta the most diverse candidate wins');
+  const tied = Float64Array.from([0.2, 0.2, 0.2]);
+  assert.equal(chooser.choose(candidates, tied, 50), 2, 'equal EI: the most diverse wins');
 });

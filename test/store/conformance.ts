@@ -182,6 +182,28 @@ export function storeConformance(name: string, openStore: () => Store): void {
       assert.deepEqual(store.getTrial(t.id)!.config, { a: 1 });
     }));
 
+    it('keeps a run context (labels and schema) once per run', withStore((store) => {
+      const run = store.createRun(newRun());
+      const context = {
+        datasetName: 'iris', task: 'multiclass' as const, targetName: 'class', classes: ['a', 'b', 'c'],
+        schema: [{ name: 'x', kind: 'numeric' as const }, { name: 'c', kind: 'categorical' as const, categories: ['u', 'v'] }],
+        labels: Int32Array.from([0, 2, 1, 1]), nOutputs: 3,
+      };
+      assert.equal(store.getRunContext(run.id), undefined);
+      store.saveRunContext(run.id, context);
+      const read = store.getRunContext(run.id)!;
+      assert.deepEqual(read, context);
+      assert.ok(read.labels instanceof Int32Array);
+      read.labels.fill(7);
+      assert.deepEqual(store.getRunContext(run.id)!.labels, Int32Array.from([0, 2, 1, 1]));
+      assert.throws(() => store.saveRunContext(run.id, context), StoreError);
+      assert.throws(() => store.saveRunContext(999, context), StoreError);
+      const regression = store.createRun(newRun({ task: 'regression', nOutputs: 1 }));
+      const values = Float64Array.from([1.5, -2, 3.25]);
+      store.saveRunContext(regression.id, { ...context, task: 'regression', classes: [], labels: values, nOutputs: 1 });
+      assert.deepEqual(store.getRunContext(regression.id)!.labels, values);
+    }));
+
     it('appends ensembles and lists them oldest first', withStore((store) => {
       const run = store.createRun(newRun());
       const first = store.saveEnsemble(run.id, {

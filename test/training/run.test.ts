@@ -67,11 +67,15 @@ describe('startRun', () => {
       { family: 'linear', config: {} },
       { family: 'gbdt', config: { n_estimators: 20, num_leaves: 8 } },
       { family: 'random_forest', config: { n_estimators: 15 } },
+      { family: 'no-such-family', config: {} },
+      { family: 'gbdt', config: { no_such_key: 1 } },
     ];
-    const summary = await startRun(diabetes, { store, proposer: new FixedListProposer(list), test, maxTrials: 3, folds: 3, concurrency: 2 });
+    const summary = await startRun(diabetes, { store, proposer: new FixedListProposer(list), test, maxTrials: 5, folds: 3, concurrency: 2 });
     const trials = store.listTrials(summary.runId);
-    assert.deepEqual(trials.map((t) => [t.family, t.status]), list.map((p) => [p.family, 'done']));
-    for (const trial of trials) {
+    assert.deepEqual(trials.map((t) => t.status), ['done', 'done', 'done', 'failed', 'failed']);
+    assert.match(trials[3]!.error!, /ConfigError: unknown member family 'no-such-family'/);
+    assert.match(trials[4]!.error!, /no_such_key/);
+    for (const trial of trials.slice(0, 3)) {
       // roc_auc of a real member on diabetes is far above chance.
       assert.ok(trial.validationScore! > 0.7, `${trial.family}: AUC ${trial.validationScore}`);
       const family = await resolveFamily(trial.family, []);
@@ -113,6 +117,47 @@ describe('startRun', () => {
     await assert.rejects(startRun(iris, { store, proposer }), /needs a budget/);
     await assert.rejects(startRun(iris, { store, proposer, maxTrials: 1, metric: 'rmse' }), /does not apply/);
     assert.equal(store.listRuns().length, 0);
+    store.close();
+  });
+});
+
+describe('lanes', () => {
+  it('runs neural trials on the GPU lane (with the GPU backend) and the others on the CPU lane', async () => {
+    const iris = loadShared('iris');
+    const store = new SqliteStore(':memory:');
+    const fakeNeural = new URL('../fixtures/families/fake-neural.js', import.meta.url).href;
+    const list: TrialProposal[] = [
+      { family: 'mlp', config: {} },
+      { family: 'knn', config: {} },
+      { family: 'mlp', config: {} },
+      { family: 'prior', config: {} },
+    ];
+    // A GPU lane of one thread, forced: no GPU is needed since the stand-in family never touches one.
+    const summary = await startRun(iris, {
+      store, proposer: new FixedListProposer(list), maxTrials: 4, folds: 3, concurrency: 1, gpuThreads: 1,
+      familyModules: [fakeNeural, SIMPLE_FAMILIES],
+    });
+    const trials = store.listTrials(summary.runId);
+    assert.deepEqual(trials.map((t) => t.status), ['done', 'done', 'done', 'done']);
+    for (const t of trials) {
+      const lane = t.family === 'mlp' ? 'gpu' : 'cpu';
+      assert.match(t.worker!, new RegExp(`^${lane}/thread-\\d+$`));
+      if (lane === 'gpu') {
+        assert.equal(t.backend, 'tensorflow-gpu');
+        assert.equal((store.getModels(t.id)[0]!.state as { backend: string }).backend, 'tensorflow-gpu');
+      }
+    }
+    store.close();
+  });
+
+  it('refuses test rows whose columns differ from the training columns', async () => {
+    const iris = loadShared('iris');
+    const store = new SqliteStore(':memory:');
+    const test = { nRows: 1, features: [...iris.features].reverse() };
+    await assert.rejects(
+      startRun(iris, { store, proposer: new FixedListProposer([]), maxTrials: 1, test, familyModules: [SIMPLE_FAMILIES] }),
+      /test column 0/,
+    );
     store.close();
   });
 });

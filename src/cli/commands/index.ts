@@ -3,6 +3,26 @@
  * listing it here (order = order in `--help`).
  */
 import type { CliCommand } from '../context.js';
+import { benchCommand } from './bench.js';
+import { exportCommand } from './export.js';
+import { fitCommand } from './fit.js';
 import { inspectCommand } from './inspect.js';
+import { leaderboardCommand } from './leaderboard.js';
+import { predictCommand } from './predict.js';
+import { reensembleCommand } from './reensemble.js';
+import { reportCommand } from './report.js';
+import { runsCommand } from './runs.js';
+import { serveCommand } from './serve.js';
 
-export const COMMANDS: readonly CliCommand[] = [inspectCommand];
+export const COMMANDS: readonly CliCommand[] = [
+  inspectCommand,
+  fitCommand,
+  predictCommand,
+  runsCommand,
+  leaderboardCommand,
+  reensembleCommand,
+  exportCommand,
+  serveCommand,
+  benchCommand,
+  reportCommand,
+];

@@ -123,8 +123,13 @@ async function loadCandidate(candidate: BackendName, loader: BackendLoader): Pro
       throw new Error(`cannot load ${specifier}: ${firstLine(error)}`);
     }
   }
-  const ok = await loader.activate(TF_NAMES[candidate]);
-  if (!ok) throw new Error(`tf.setBackend('${TF_NAMES[candidate]}') failed after loading ${specifier ?? 'the built-in backend'}`);
+  let problem = 'it returned false';
+  try {
+    if (await loader.activate(TF_NAMES[candidate])) return;
+  } catch (error) {
+    problem = firstLine(error);
+  }
+  throw new Error(`tf.setBackend('${TF_NAMES[candidate]}') failed after loading ${specifier ?? 'the built-in backend'}: ${problem}`);
 }
 
 let chosen: { request: BackendRequest; report: Promise<BackendReport> } | undefined;

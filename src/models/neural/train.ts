@@ -99,19 +99,21 @@ export async function trainMlp(train: TrainData, valid: TrainData | null, option
       lr = scheduledRate(options, epoch, lr, sinceImprovement);
       optimizer.setLearningRate(lr);
       const order = shuffle.permutation(train.n);
-      let epochLoss = 0;
+      // Without a validation part, the training loss picks the best epoch: summed on the device, read once.
+      let epochLoss: tf.Scalar | undefined;
       for (let start = 0; start < train.n; start += batchSize) {
         if (options.signal.aborted) throw abortError(options.signal, 'mlp');
         const rows = order.subarray(start, Math.min(train.n, start + batchSize));
         // A batch of one row has no batch-norm variance: skip it (it only happens as the last, partial batch).
         if (topology.batchNorm && rows.length < 2) continue;
-        epochLoss += trainStep(layers, trainable, optimizer, train, rows, options, step++) * rows.length;
+        const batchLoss = trainStep(layers, trainable, optimizer, train, rows, options, step++, valid === null);
+        if (batchLoss !== undefined) epochLoss = accumulate(epochLoss, batchLoss);
         if (Date.now() - lastYield >= YIELD_EVERY_MS) {
           await yieldToEventLoop();
           lastYield = Date.now();
         }
       }
-      const loss = valid !== null ? evaluateLoss(layers, valid, options) : epochLoss / train.n;
+      const loss = valid !== null ? evaluateLoss(layers, valid, options) : readAndDispose(epochLoss) / train.n;
       if (loss < best.loss - 1e-7 * Math.abs(best.loss) || best.epoch < 0) {
         best = { loss, epoch, weights: readWeights(topology, layers) };
         sinceImprovement = 0;
@@ -155,7 +157,21 @@ function scheduledRate(options: TrainOptions, epoch: number, current: number, si
   }
 }
 
-/** One Adam step on the rows; returns the batch's mean loss (without the L2 term). */
+function accumulate(total: tf.Scalar | undefined, term: tf.Scalar): tf.Scalar {
+  if (total === undefined) return term;
+  const sum = tf.add(total, term) as tf.Scalar;
+  tf.dispose([total, term]);
+  return sum;
+}
+
+function readAndDispose(total: tf.Scalar | undefined): number {
+  if (total === undefined) return NaN;
+  const value = total.dataSync()[0]!;
+  total.dispose();
+  return value;
+}
+
+/** One Adam step on the rows; with `wantLoss`, returns the batch's summed data loss (no L2 term) as a tensor. */
 function trainStep(
   layers: LayerVariables[],
   trainable: tf.Variable[],
@@ -164,7 +180,8 @@ function trainStep(
   rows: Int32Array,
   options: TrainOptions,
   step: number,
-): number {
+  wantLoss: boolean,
+): tf.Scalar | undefined {
   return tf.tidy(() => {
     const batch = batchTensors(data, rows, options.topology.inputWidth);
     // Tensors made inside the gradient function are disposed when it returns unless kept: keep what the
@@ -185,9 +202,9 @@ function trainStep(
       bn.movingMean.assign(tf.add(tf.mul(bn.movingMean, BN_MOMENTUM), tf.mul(stats.mean, 1 - BN_MOMENTUM)));
       bn.movingVariance.assign(tf.add(tf.mul(bn.movingVariance, BN_MOMENTUM), tf.mul(stats.variance, 1 - BN_MOMENTUM)));
     });
-    const value = dataLoss!.dataSync()[0]!;
+    const summed = wantLoss ? (tf.mul(dataLoss!, rows.length) as tf.Scalar) : undefined;
     tf.dispose([dataLoss!, ...pass.batchStats.flatMap((st) => (st ? [st.mean, st.variance] : []))]);
-    return value;
+    return summed;
   });
 }
 
@@ -251,12 +268,24 @@ function forward(layers: LayerVariables[], x: tf.Tensor2D, options: TrainOptions
     }
     h = activation(z, options.topology.activation);
     if (training !== null && options.dropout > 0) {
-      const seed = deriveSeed(options.seed, 2, training.step, l);
-      const keep = tf.cast(tf.greaterEqual(tf.randomUniform(h.shape, 0, 1, 'float32', seed), options.dropout), 'float32');
-      h = tf.mul(h, tf.mul(keep, 1 / (1 - options.dropout))) as tf.Tensor2D;
+      h = tf.mul(h, dropoutMask(h.shape, options.dropout, deriveSeed(options.seed, 2, training.step, l))) as tf.Tensor2D;
     }
   });
   return h;
+}
+
+/**
+ * Inverted-dropout mask (0 or 1 / (1 - rate)) drawn with our Rng: seeded per step and layer, the same on every
+ * backend, and far cheaper than tf.randomUniform's seeded generator.
+ */
+function dropoutMask(shape: [number, number], rate: number, seed: number): tf.Tensor2D {
+  const rng = new Rng(seed);
+  const mask = new Float32Array(shape[0] * shape[1]);
+  const kept = 1 / (1 - rate);
+  // Compare 32-bit draws with an integer threshold: one draw per unit.
+  const threshold = Math.floor(rate * 4294967296);
+  for (let i = 0; i < mask.length; i++) mask[i] = rng.nextUint32() >= threshold ? kept : 0;
+  return tf.tensor2d(mask, shape);
 }
 
 function activation(z: tf.Tensor2D, name: MlpTopology['activation']): tf.Tensor2D {
@@ -314,21 +343,29 @@ function createVariables(topology: MlpTopology, weights: LayerWeights[]): LayerV
   return layerShapes(topology).map((s, l) => {
     const w = weights[l]!;
     const layer: LayerVariables = {
-      kernel: tf.variable(tf.tensor2d(w.kernel, [s.fanIn, s.fanOut])),
-      bias: tf.variable(tf.tensor1d(w.bias)),
+      kernel: variableFrom(w.kernel, [s.fanIn, s.fanOut]),
+      bias: variableFrom(w.bias, [s.fanOut]),
       ...(s.batchNorm
         ? {
             bn: {
-              gamma: tf.variable(tf.tensor1d(w.gamma!)),
-              beta: tf.variable(tf.tensor1d(w.beta!)),
-              movingMean: tf.variable(tf.tensor1d(w.movingMean!), false),
-              movingVariance: tf.variable(tf.tensor1d(w.movingVariance!), false),
+              gamma: variableFrom(w.gamma!, [s.fanOut]),
+              beta: variableFrom(w.beta!, [s.fanOut]),
+              movingMean: variableFrom(w.movingMean!, [s.fanOut], false),
+              movingVariance: variableFrom(w.movingVariance!, [s.fanOut], false),
             },
           }
         : {}),
     };
     return layer;
   });
+}
+
+/** A variable holding `values` (the initial tensor is disposed: the variable keeps its own reference). */
+function variableFrom(values: Float32Array, shape: number[], trainable = true): tf.Variable {
+  const initial = tf.tensor(values, shape);
+  const variable = tf.variable(initial, trainable);
+  initial.dispose();
+  return variable;
 }
 
 function layerTensors(layer: LayerVariables): tf.Variable[] {

@@ -123,7 +123,7 @@ export class BoostingTrainer {
     this.features = new Int32Array(d);
     this.inSample = new Uint8Array(this.nTrain);
     this.builder = new TreeBuilder(d, K, 1);
-    this.grower = new GradientTreeGrower(toRowMajor(this.trainBins, this.nTrain, d), this.nTrain, this.mapper, {
+    this.grower = new GradientTreeGrower(toRowMajor(this.trainBins, this.nTrain, d), this.trainBins, this.nTrain, this.mapper, {
       lambda: params.lambda,
       minChildWeight: params.minChildWeight,
       minSamplesLeaf: Math.max(1, params.minSamplesLeaf),

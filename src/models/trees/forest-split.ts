@@ -109,18 +109,19 @@ export class SplitFinder {
       perm[i] = f;
       const off = f * this.n;
       const cnt = this.cnt;
-      cnt.fill(0);
+      const counting = !this.p.randomSplits;
+      if (counting) cnt.fill(0);
       let minB = MISSING_BIN;
       let maxB = -1;
+      let nMiss = 0;
       for (let q = start; q < end; q++) {
         const b = this.bins[off + rows[q]!]!;
-        cnt[b]++;
+        if (counting) cnt[b]++;
         if (b !== MISSING_BIN) {
           if (b < minB) minB = b;
           if (b > maxB) maxB = b;
-        }
+        } else nMiss++;
       }
-      const nMiss = cnt[MISSING_BIN]!;
       if (!(maxB > minB || (maxB >= 0 && nMiss > 0))) continue;
       informative++;
       if (this.p.randomSplits) this.randomSplit(f, off, rows, start, end, w, minB, maxB, nMiss, rng, out);

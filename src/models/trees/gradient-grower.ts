@@ -39,7 +39,9 @@ export class GradientTreeGrower {
 
   constructor(
     private readonly bins: Uint8Array,
-    nRows: number,
+    /** The same bins column-major, for partitioning (rows stay ascending within a node, so this streams). */
+    private readonly colBins: Uint8Array,
+    private readonly nRows: number,
     private readonly mapper: BinMapper,
     private readonly params: GrowParams,
   ) {
@@ -90,7 +92,7 @@ export class GradientTreeGrower {
     if (this.splittable(root)) {
       root.hist = this.pool.acquire();
       const d = this.mapper.nFeatures;
-      if (sample === null) buildHistogram(root.hist, this.bins, d, features, nActive, null, 0, nSample, g, h);
+      if (sample === null) buildHistogram(root.hist, this.bins, d, features, nActive, null, 0, nSample, g, h, this.mapper.nBins);
       else this.histOf(root, features, nActive, g, h);
       this.evaluate(root, features, nActive);
     }
@@ -128,7 +130,7 @@ export class GradientTreeGrower {
   }
 
   private histOf(n: GrowNode, features: Int32Array, nActive: number, g: Float64Array, h: Float64Array): void {
-    buildHistogram(n.hist!, this.bins, this.mapper.nFeatures, features, nActive, this.rows, n.start, n.end, g, h);
+    buildHistogram(n.hist!, this.bins, this.mapper.nFeatures, features, nActive, this.rows, n.start, n.end, g, h, this.mapper.nBins);
   }
 
   private evaluate(n: GrowNode, features: Int32Array, nActive: number): void {
@@ -165,7 +167,7 @@ export class GradientTreeGrower {
       s.missingLeft,
       s.isCategorical ? s.catBits : null,
     );
-    const mid = partitionRows(this.rows, this.tmp, node.start, node.end, this.bins, f, this.mapper.nFeatures, s);
+    const mid = partitionRows(this.rows, this.tmp, node.start, node.end, this.colBins, f * this.nRows, 1, s);
     const l = builder.addNode();
     const r = builder.addNode();
     builder.setChildren(node.id, l, r);
@@ -210,7 +212,7 @@ export class GradientTreeGrower {
     small.hist = this.pool.acquire();
     this.histOf(small, features, nActive, g, h);
     if (largeOk) {
-      subtractHistogram(parentHist, small.hist, features, nActive);
+      subtractHistogram(parentHist, small.hist, features, nActive, this.mapper.nBins);
       large.hist = parentHist;
     } else this.pool.release(parentHist);
     if (!smallOk) {
@@ -235,24 +237,32 @@ export function partitionRows(
   rowStride: number,
   s: { bin: number; missingLeft: boolean; isCategorical: boolean; catBits: Uint32Array },
 ): number {
+  // Branch-free: each row is written to both outputs and only the matching cursor advances (the left/right
+  // decision is a coin flip for the branch predictor).
   let nl = start;
   let nr = 0;
-  const missingLeft = s.missingLeft;
+  const missLeft = s.missingLeft ? 1 : 0;
   if (s.isCategorical) {
     const bits = s.catBits;
     for (let i = start; i < end; i++) {
       const r = rows[i]!;
       const b = bins[r * rowStride + feature]!;
-      if (((bits[b >>> 5]! >>> (b & 31)) & 1) === 1) rows[nl++] = r;
-      else tmp[nr++] = r;
+      const left = (bits[b >>> 5]! >>> (b & 31)) & 1;
+      rows[nl] = r;
+      tmp[nr] = r;
+      nl += left;
+      nr += 1 - left;
     }
   } else {
     const t = s.bin;
     for (let i = start; i < end; i++) {
       const r = rows[i]!;
       const b = bins[r * rowStride + feature]!;
-      if (b === MISSING_BIN ? missingLeft : b <= t) rows[nl++] = r;
-      else tmp[nr++] = r;
+      const left = b === MISSING_BIN ? missLeft : b <= t ? 1 : 0;
+      rows[nl] = r;
+      tmp[nr] = r;
+      nl += left;
+      nr += 1 - left;
     }
   }
   rows.set(tmp.subarray(0, nr), nl);

@@ -1,4 +1,4 @@
-import { BIN_SLOTS } from './binning.js';
+import { BIN_SLOTS, MISSING_BIN } from './binning.js';
 
 /**
  * Gradient histograms: per feature and bin, the sums of gradients, hessians and the row count, interleaved as
@@ -6,13 +6,14 @@ import { BIN_SLOTS } from './binning.js';
  */
 export const HIST_CHANNELS = 3;
 export const FEATURE_STRIDE = BIN_SLOTS * HIST_CHANNELS;
+const MISSING_OFFSET = MISSING_BIN * HIST_CHANNELS;
 
 export function histogramSize(nFeatures: number): number {
   return nFeatures * FEATURE_STRIDE;
 }
 
 /**
- * Fill `hist` for the active `features` from the rows `rows[start..end)` of a ROW-major binned matrix
+ * Fill `hist` for the active `features` (value bins below `nBins[f]` and the missing bin; others untouched) from the rows `rows[start..end)` of a ROW-major binned matrix
  * (`rowBins[r * nFeatures + f]`). Row-major order (as XGBoost's hist) lets each row's gradient pair be loaded
  * once and spreads consecutive updates over different features' histograms, which measured ~30% faster in V8
  * than per-feature passes over a column-major matrix.
@@ -28,10 +29,13 @@ export function buildHistogram(
   end: number,
   g: Float64Array,
   h: Float64Array,
+  nBins: Int32Array,
 ): void {
   for (let a = 0; a < nActive; a++) {
-    const base = features[a]! * FEATURE_STRIDE;
-    hist.fill(0, base, base + FEATURE_STRIDE);
+    const f = features[a]!;
+    const base = f * FEATURE_STRIDE;
+    hist.fill(0, base, base + nBins[f]! * HIST_CHANNELS);
+    hist.fill(0, base + MISSING_OFFSET, base + FEATURE_STRIDE);
   }
   if (nActive === nFeatures) {
     for (let i = start; i < end; i++) {
@@ -63,12 +67,27 @@ export function buildHistogram(
   }
 }
 
-/** parent <- parent - child for the active features (the sibling's histogram: the subtraction trick). */
-export function subtractHistogram(parent: Float64Array, child: Float64Array, features: Int32Array, nActive: number): void {
+/**
+ * parent <- parent - child for the active features (the sibling's histogram: the subtraction trick).
+ * Only the used value bins and the missing bin are touched (the others stay zero), which matters for features
+ * with few distinct values.
+ */
+export function subtractHistogram(
+  parent: Float64Array,
+  child: Float64Array,
+  features: Int32Array,
+  nActive: number,
+  nBins: Int32Array,
+): void {
   for (let a = 0; a < nActive; a++) {
-    const base = features[a]! * FEATURE_STRIDE;
-    const end = base + FEATURE_STRIDE;
+    const f = features[a]!;
+    const base = f * FEATURE_STRIDE;
+    const end = base + nBins[f]! * HIST_CHANNELS;
     for (let i = base; i < end; i++) parent[i] -= child[i]!;
+    const m = base + MISSING_OFFSET;
+    parent[m] -= child[m]!;
+    parent[m + 1] -= child[m + 1]!;
+    parent[m + 2] -= child[m + 2]!;
   }
 }
 

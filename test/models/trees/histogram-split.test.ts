@@ -32,10 +32,11 @@ test('histogram subtraction equals a direct build of the sibling', () => {
   const parent = new Float64Array(histogramSize(d));
   const left = new Float64Array(histogramSize(d));
   const right = new Float64Array(histogramSize(d));
-  buildHistogram(parent, bins, d, features, d, rows, 0, n, g, h);
-  buildHistogram(left, bins, d, features, d, rows, 0, 123, g, h);
-  buildHistogram(right, bins, d, features, d, rows, 123, n, g, h);
-  subtractHistogram(parent, left, features, d);
+  const nBins = Int32Array.from([40, 40, 40, 40]);
+  buildHistogram(parent, bins, d, features, d, rows, 0, n, g, h, nBins);
+  buildHistogram(left, bins, d, features, d, rows, 0, 123, g, h, nBins);
+  buildHistogram(right, bins, d, features, d, rows, 123, n, g, h, nBins);
+  subtractHistogram(parent, left, features, d, nBins);
   for (let i = 0; i < parent.length; i++) assert.ok(Math.abs(parent[i]! - right[i]!) < 1e-9, `slot ${i}`);
   // Direct sums for one slot.
   let gs = 0;

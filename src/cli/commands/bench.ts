@@ -1,0 +1,136 @@
+/**
+ * `auto-ensemble bench --suite smoke|shared-18|<file>|<openml id> [--folds N] [--budget S[,S...]] [--out FILE]`:
+ * run a benchmark suite (see docs/benchmarks.md), appending one row per task x fold x method to a result CSV;
+ * rerunning with the same --out resumes (finished cells are skipped). Progress goes to stderr.
+ */
+import type { Command } from 'commander';
+import { join } from 'node:path';
+import { BASELINES, ENSEMBLE_METHODS, SEARCH_METHODS, parseBaselines, parseEnsembleMethods, parseSearchMethods } from '../../bench/methods.js';
+import { runPeers } from '../../bench/peers.js';
+import { writeReport } from '../../bench/report.js';
+import { runBenchmark } from '../../bench/runner.js';
+import { loadSuite, type SuiteDefaults } from '../../bench/suite.js';
+import { ConfigError } from '../../util/errors.js';
+import type { CliCommand, CliContext } from '../context.js';
+
+interface BenchCliOptions {
+  suite: string;
+  folds?: string;
+  budget?: string;
+  out?: string;
+  search?: string;
+  ensembles?: string;
+  baselines?: string;
+  maxTrials?: string;
+  innerFolds?: string;
+  searchSpace?: string;
+  seed?: string;
+  concurrency?: string;
+  datasets?: string;
+  cache?: string;
+  offline?: boolean;
+  workDir?: string;
+  keepStores?: boolean;
+  peers?: boolean;
+  report?: boolean;
+}
+
+export const benchCommand: CliCommand = {
+  name: 'bench',
+  register(program: Command, context: CliContext): void {
+    program
+      .command('bench')
+      .description('run a benchmark suite and append the results to a CSV (resumable)')
+      .requiredOption('--suite <suite>', 'smoke, shared-18, a suite file (.json), or an OpenML suite id / openml/<alias>')
+      .option('--folds <n>', 'run the first N folds of each task (default: the suite\'s, else 10)')
+      .option('--budget <seconds>', 'search time budget per task and fold; a comma-separated list runs each (default: the suite\'s, else 60)')
+      .option('--out <file>', 'result CSV (default results/<suite>-<date>.csv); an existing file is resumed')
+      .option('--search <methods>', `search methods, comma-separated (${SEARCH_METHODS.join(', ')}; default divbo)`)
+      .option('--ensembles <methods>', `ensemble methods built from each search (${ENSEMBLE_METHODS.join(', ')}; default ges,qdo-es,stacking,single-best)`)
+      .option('--baselines <names>', `baselines (${BASELINES.join(', ')}; default both; 'none' for neither)`)
+      .option('--max-trials <n>', 'also stop each search after N trials')
+      .option('--inner-folds <n>', 'cross-validation folds inside each search (default 5)')
+      .option('--search-space <name>', "search space: 'default', 'small' or a file")
+      .option('--seed <n>', 'base seed; fold f uses seed + f (default 0)')
+      .option('--concurrency <n>', 'worker threads per search (default: the machine\'s cores)')
+      .option('--datasets <names>', 'only these datasets of the suite, comma-separated')
+      .option('--cache <dir>', 'OpenML cache directory (also holds the generated splits of local suites)')
+      .option('--offline', 'OpenML suites: read only the cache')
+      .option('--work-dir <dir>', 'directory for the per-search SQLite stores (default: a temporary directory)')
+      .option('--keep-stores', 'keep the per-search SQLite stores (for re-ensembling later)')
+      .option('--peers', 'also run the Python peers (scikit-learn RF / HGB, XGBoost) on the same splits')
+      .option('--report', 'write the report next to the CSV when done')
+      .action((options: BenchCliOptions) => runBench(options, context));
+  },
+};
+
+function positiveInteger(text: string | undefined, name: string, fallback: number | undefined): number | undefined {
+  if (text === undefined) return fallback;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1) throw new ConfigError(`--${name} must be an integer >= 1, got '${text}'`);
+  return n;
+}
+
+function list(text: string | undefined, fallback: readonly string[]): string[] {
+  if (text === undefined) return [...fallback];
+  if (text.trim() === 'none') return [];
+  return text.split(',').map((s) => s.trim()).filter((s) => s !== '');
+}
+
+function budgets(text: string | undefined, defaults: SuiteDefaults): number[] {
+  if (text === undefined) {
+    const b = defaults.budget ?? 60;
+    return typeof b === 'number' ? [b] : [...b];
+  }
+  return text.split(',').map((s) => {
+    const v = Number(s.trim());
+    if (!(v > 0)) throw new ConfigError(`--budget must be positive seconds, got '${s}'`);
+    return v;
+  });
+}
+
+async function runBench(options: BenchCliOptions, context: CliContext): Promise<void> {
+  // Check the method lists given on the command line before loading (and maybe preparing) the suite.
+  parseSearchMethods(list(options.search, []));
+  parseEnsembleMethods(list(options.ensembles, []));
+  parseBaselines(list(options.baselines, []));
+  const suite = await loadSuite(options.suite, {
+    ...(options.cache !== undefined ? { cacheDir: options.cache } : {}),
+    ...(options.offline === true ? { offline: true } : {}),
+    ...(options.datasets !== undefined ? { datasets: list(options.datasets, []) } : {}),
+  });
+  const d = suite.defaults;
+  const folds = positiveInteger(options.folds, 'folds', d.folds ?? 10)!;
+  const out = options.out ?? join('results', `${suite.name}-${new Date().toISOString().slice(0, 10)}.csv`);
+  const seed = options.seed === undefined ? 0 : Number(options.seed);
+  if (!Number.isInteger(seed) || seed < 0) throw new ConfigError(`--seed must be a non-negative integer, got '${options.seed}'`);
+  const log = (line: string): void => context.io.err(line + '\n');
+  const maxTrials = positiveInteger(options.maxTrials, 'max-trials', d.maxTrials);
+  const innerFolds = positiveInteger(options.innerFolds, 'inner-folds', d.innerFolds);
+  const concurrency = positiveInteger(options.concurrency, 'concurrency', undefined);
+  const searchSpace = options.searchSpace ?? d.searchSpace;
+  const summary = await runBenchmark({
+    suite,
+    out,
+    folds,
+    budgets: budgets(options.budget, d),
+    search: parseSearchMethods(list(options.search, d.search ?? ['divbo'])),
+    ensembles: parseEnsembleMethods(list(options.ensembles, d.ensembles ?? ['ges', 'qdo-es', 'stacking', 'single-best'])),
+    baselines: parseBaselines(list(options.baselines, d.baselines ?? BASELINES)),
+    seed,
+    log,
+    ...(maxTrials !== undefined ? { maxTrials } : {}),
+    ...(innerFolds !== undefined ? { innerFolds } : {}),
+    ...(concurrency !== undefined ? { concurrency } : {}),
+    ...(searchSpace !== undefined ? { searchSpace } : {}),
+    ...(options.workDir !== undefined ? { workDir: options.workDir } : {}),
+    ...(options.keepStores === true ? { keepStores: true } : {}),
+  });
+  if (options.peers === true) await runPeers({ suite, out, folds, seed, log });
+  context.io.out(`${out}\n`);
+  if (options.report === true) {
+    const report = writeReport(out);
+    log(`report: ${join(report.dir, 'report.md')}`);
+  }
+  if (summary.failures > 0) log(`${summary.failures} run(s) failed (scored as the constant predictor; see the info column)`);
+}

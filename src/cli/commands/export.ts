@@ -1,0 +1,70 @@
+/**
+ * `auto-ensemble export RUN --out DIR [--db FILE] [--ensemble-id N] [--refit --data FILE]`: write a stored run's
+ * ensemble (its newest, or --ensemble-id) as a bundle. With --refit each member is retrained once on the run's
+ * training data (--data, the same file fit was given) instead of keeping its fold models.
+ */
+import type { Command } from 'commander';
+import { DEFAULTS } from '../../api/options.js';
+import type { Dataset } from '../../data/dataset.js';
+import { loadDatasetFile } from '../../data/load.js';
+import { SqliteStore } from '../../store/index.js';
+import { ConfigError } from '../../util/errors.js';
+import { existingDatabase, positiveInteger, runId } from '../arguments.js';
+import type { CliCommand, CliContext } from '../context.js';
+import { formatBytes } from '../format.js';
+import { formatEnsembleResult } from '../run-tables.js';
+
+interface ExportOptions {
+  out: string;
+  db: string;
+  ensembleId?: number;
+  refit?: boolean;
+  data?: string;
+}
+
+export const exportCommand: CliCommand = {
+  name: 'export',
+  register(program: Command, context: CliContext): void {
+    program
+      .command('export')
+      .description("save a stored run's ensemble as a bundle")
+      .argument('<run>', 'run id (see `runs`)', runId)
+      .requiredOption('--out <dir>', 'bundle directory')
+      .option('--db <file>', 'run database (SQLite)', DEFAULTS.store)
+      .option('--ensemble-id <n>', "which of the run's ensembles (default: the newest; see `reensemble`)", positiveInteger)
+      .option('--refit', 'retrain each member once on all training rows (needs --data)')
+      .option('--data <file>', 'the run\'s training data, for --refit')
+      .action((run: number, options: ExportOptions, command: Command) => {
+        if (options.refit === true && options.data === undefined) command.error("--refit needs --data <file> (the run's training data)", { exitCode: 2 });
+        return runExport(run, options, context);
+      });
+  },
+};
+
+async function runExport(run: number, options: ExportOptions, context: CliContext): Promise<void> {
+  const db = existingDatabase(options.db);
+  const dataset = options.refit === true ? loadTrainingData(db, run, options.data!) : undefined;
+  const { loadRunEnsemble } = await import('../../api/auto-ensemble.js');
+  const result = await loadRunEnsemble(run, {
+    store: db,
+    ...(options.ensembleId === undefined ? {} : { ensembleId: options.ensembleId }),
+    ...(dataset === undefined ? {} : { refit: true, dataset }),
+  });
+  const bytes = result.save(options.out);
+  context.io.out(`${formatEnsembleResult(result)}\n\nbundle  ${options.out} (${formatBytes(bytes)}${dataset === undefined ? '' : ', refit'})\n`);
+}
+
+/** The run's training file, read with the run's own target column (which need not be the last). */
+function loadTrainingData(db: string, run: number, path: string): Dataset {
+  const store = new SqliteStore(db);
+  let target: string;
+  try {
+    const context = store.getRunContext(run);
+    if (store.getRun(run) === undefined) throw new ConfigError(`no run ${run} in ${db}`);
+    if (context === undefined) throw new ConfigError(`run ${run} has no stored training context: it was not made by fit`);
+    target = context.targetName;
+  } finally {
+    store.close();
+  }
+  return loadDatasetFile(path, { target });
+}

@@ -1,0 +1,213 @@
+/**
+ * `auto-ensemble fit --data FILE [--target NAME] [--test FILE | --holdout FRACTION] [--budget S] ...`: search,
+ * train and ensemble with a live progress display on stderr, then print the leaderboard, the chosen ensemble, the
+ * validation (and test) score, save the bundle and report its size and prediction latency.
+ * Ctrl-C stops the search early and still builds and saves the best ensemble so far; a second Ctrl-C quits.
+ */
+import { existsSync, readdirSync } from 'node:fs';
+import { Option, type Command } from 'commander';
+import { DEFAULTS, ENSEMBLE_METHODS, SEARCH_METHODS } from '../../api/options.js';
+import type { AutoEnsembleResult, EnsembleMethod, SearchMethod } from '../../api/types.js';
+import type { Dataset } from '../../data/dataset.js';
+import { loadDatasetFile } from '../../data/load.js';
+import { defaultMetric, getMetric, metricNames } from '../../metrics/index.js';
+import type { MetricName } from '../../metrics/types.js';
+import { measureServingCost, type ServingCost } from '../../serving/serving-cost.js';
+import { DataError } from '../../util/errors.js';
+import { fraction, positiveInteger, positiveNumber, nonNegativeInteger, runId } from '../arguments.js';
+import { processIO, type CliCommand, type CliContext } from '../context.js';
+import { formatBytes, formatDuration, formatMillis, formatScore } from '../format.js';
+import { ProgressDisplay } from '../progress.js';
+import { formatEnsembleResult, formatLeaderboard } from '../run-tables.js';
+import { holdoutSplit, readTestFile, testScore, type TestData } from '../test-data.js';
+
+interface FitOptions {
+  data: string;
+  target?: string;
+  test?: string;
+  holdout?: number;
+  budget?: number;
+  maxTrials?: number;
+  search?: SearchMethod;
+  ensemble?: EnsembleMethod;
+  space?: string;
+  metric?: MetricName;
+  folds?: number;
+  seed?: number;
+  concurrency?: number;
+  refit?: boolean;
+  out: string;
+  db: string;
+  resume?: number;
+  json?: boolean;
+}
+
+/** Leaderboard rows printed after a fit. */
+const LEADERBOARD_ROWS = 10;
+
+export const fitCommand: CliCommand = {
+  name: 'fit',
+  register(program: Command, context: CliContext): void {
+    program
+      .command('fit')
+      .description('search, train and ensemble on a dataset, then save the bundle')
+      .requiredOption('--data <file>', 'training data (.arff or .csv)')
+      .option('--target <name>', 'target column (default: the last column)')
+      .addOption(new Option('--test <file>', 'test data: its score is printed when it has the target column').conflicts('holdout'))
+      .addOption(new Option('--holdout <fraction>', 'hold out this share of --data as a test set (seeded split)').argParser(fraction))
+      .option('--budget <seconds>', `time budget for the whole fit (default ${DEFAULTS.timeBudget}, none with only --max-trials)`, positiveNumber)
+      .option('--max-trials <n>', 'stop after this many trials (with --seed: a reproducible run)', positiveInteger)
+      .addOption(new Option('--search <method>', `search method (default ${DEFAULTS.search})`).choices(SEARCH_METHODS))
+      .addOption(new Option('--ensemble <method>', `ensemble method (default ${DEFAULTS.ensemble})`).choices(ENSEMBLE_METHODS))
+      .option('--space <space>', `search space: a JSON file, 'default' or 'small' (default ${DEFAULTS.searchSpace})`)
+      .addOption(new Option('--metric <name>', 'metric (default: roc_auc binary, log_loss multiclass, rmse regression)').choices(metricNames()))
+      .option('--folds <k>', `cross-validation folds per member (default ${DEFAULTS.folds})`, positiveInteger)
+      .option('--seed <n>', `random seed (default ${DEFAULTS.seed})`, nonNegativeInteger)
+      .option('--concurrency <n>', 'worker threads (default: the number of cores)', positiveInteger)
+      .option('--refit', 'retrain each selected member once on all rows (smaller, faster bundle)')
+      .option('--out <dir>', 'bundle directory', './model')
+      .option('--db <file>', 'run database (SQLite)', DEFAULTS.store)
+      .option('--resume <run>', 'continue this run (same data) instead of starting a new one', runId)
+      .option('--json', 'print the summary as one JSON object instead of tables')
+      .action((options: FitOptions) => runFit(options, context));
+  },
+};
+
+async function runFit(options: FitOptions, context: CliContext): Promise<void> {
+  const { io } = context;
+  checkBundleDirectory(options.out);
+  const seed = options.seed ?? DEFAULTS.seed;
+  const { train, test } = loadData(options, seed);
+  const metric = getMetric(options.metric ?? defaultMetric(train.task).name, train.task).name;
+  const timeBudget = options.budget ?? (options.maxTrials === undefined ? DEFAULTS.timeBudget : undefined);
+  io.err(
+    `fit ${train.name}: ${train.nRows} rows, ${train.features.length} features, ${train.task} target '${train.target.name}'; ` +
+      `metric ${metric}; ${budgetText(timeBudget, options.maxTrials)}\n`,
+  );
+  const tty = context.io === processIO && process.stderr.isTTY === true;
+  const progress = new ProgressDisplay({
+    write: (s) => io.err(s),
+    tty,
+    columns: tty ? process.stderr.columns : undefined,
+    metric,
+    maxTrials: options.maxTrials,
+    timeBudget,
+  });
+  const controller = new AbortController();
+  const releaseInterrupt = stopOnInterrupt(controller, progress);
+  let result: AutoEnsembleResult;
+  try {
+    const { autoEnsemble } = await import('../../api/auto-ensemble.js');
+    result = await autoEnsemble(train, {
+      metric,
+      timeBudget,
+      maxTrials: options.maxTrials,
+      search: options.search,
+      searchSpace: options.space,
+      ensemble: options.ensemble,
+      folds: options.folds,
+      seed,
+      concurrency: options.concurrency,
+      store: options.db,
+      refit: options.refit === true,
+      resume: options.resume,
+      onProgress: (event) => progress.handle(event),
+      signal: controller.signal,
+    });
+  } finally {
+    progress.stop();
+    releaseInterrupt();
+  }
+  const bytes = result.save(options.out);
+  const cost = measureServingCost(result.ensemble, train);
+  const score = test?.labels === undefined ? undefined : testScore(result.ensemble, { ...test, labels: test.labels }, metric);
+  const summary = { result, bytes, cost, score, test, out: options.out };
+  io.out(options.json === true ? JSON.stringify(fitJson(summary)) + '\n' : fitReport(summary));
+}
+
+function loadData(options: FitOptions, seed: number): { train: Dataset; test?: TestData } {
+  const data = loadDatasetFile(options.data, options.target === undefined ? {} : { target: options.target });
+  if (options.holdout !== undefined) return holdoutSplit(data, options.holdout, seed);
+  if (options.test !== undefined) return { train: data, test: readTestFile(options.test, data) };
+  return { train: data };
+}
+
+/** Fail before training, not after, when the bundle could not be written (same rule as saveBundle). */
+function checkBundleDirectory(dir: string): void {
+  if (!existsSync(dir)) return;
+  const entries = readdirSync(dir);
+  if (entries.length > 0 && !entries.includes('manifest.json')) {
+    throw new DataError(`--out ${dir} is not empty and holds no bundle: choose another directory`);
+  }
+}
+
+function budgetText(timeBudget: number | undefined, maxTrials: number | undefined): string {
+  const parts: string[] = [];
+  if (timeBudget !== undefined) parts.push(`budget ${formatDuration(timeBudget)}`);
+  if (maxTrials !== undefined) parts.push(`at most ${maxTrials} trials`);
+  return parts.join(', ');
+}
+
+/** First SIGINT: abort the search (the ensemble is still built and saved). Second: quit at once. */
+function stopOnInterrupt(controller: AbortController, progress: ProgressDisplay): () => void {
+  const onSigint = (): void => {
+    if (!controller.signal.aborted) {
+      controller.abort();
+      progress.markStopping();
+      return;
+    }
+    progress.stop();
+    process.exit(130);
+  };
+  process.on('SIGINT', onSigint);
+  return () => void process.off('SIGINT', onSigint);
+}
+
+interface FitSummary {
+  readonly result: AutoEnsembleResult;
+  readonly bytes: number;
+  readonly cost: ServingCost;
+  readonly score: number | undefined;
+  readonly test: TestData | undefined;
+  readonly out: string;
+}
+
+function fitReport({ result, bytes, cost, score, test, out }: FitSummary): string {
+  const { run, metric } = result;
+  const failed = run.trials.failed + run.trials.timeout;
+  const top = result.leaderboard.slice(0, LEADERBOARD_ROWS);
+  const lines = [
+    `run ${result.runId}: ${run.trials.done} trials done, ${failed} failed in ${formatDuration(run.elapsedSeconds)} (stopped by ${run.stoppedBy})`,
+    '',
+    `leaderboard (top ${top.length} of ${result.leaderboard.length}, validation ${metric})`,
+    formatLeaderboard(top, metric),
+    '',
+    formatEnsembleResult(result),
+  ];
+  if (score !== undefined) lines.push(`test ${metric}        ${formatScore(score)}  (${test!.source})`);
+  else if (test !== undefined) lines.push(`test: no '${result.ensemble.targetName}' column in the test data: predictions only, no score`);
+  lines.push(
+    `bundle  ${out} (${formatBytes(bytes)})`,
+    `latency 1 row ${formatMillis(cost.singleRowMs)}, ${cost.batchRows.toLocaleString('en-US')} rows ${formatMillis(cost.batchMs)} ` +
+      `(${Math.round(cost.rowsPerSecond).toLocaleString('en-US')} rows/s)`,
+  );
+  return lines.join('\n') + '\n';
+}
+
+function fitJson({ result, bytes, cost, score, out }: FitSummary): unknown {
+  return {
+    runId: result.runId,
+    task: result.task,
+    metric: result.metric,
+    classes: result.classes,
+    trials: result.run.trials,
+    stoppedBy: result.run.stoppedBy,
+    elapsedSeconds: result.run.elapsedSeconds,
+    leaderboard: result.leaderboard.slice(0, LEADERBOARD_ROWS),
+    ensemble: { method: result.ensemble.method, members: result.members },
+    validationScore: result.validationScore,
+    testScore: score ?? null,
+    bundle: { dir: out, bytes },
+    latency: { singleRowMs: cost.singleRowMs, batchRows: cost.batchRows, batchMs: cost.batchMs, rowsPerSecond: cost.rowsPerSecond },
+  };
+}

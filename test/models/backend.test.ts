@@ -1,0 +1,122 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import * as tf from '@tensorflow/tfjs';
+import {
+  BACKEND_ENV_VAR,
+  defaultBackendLoader,
+  ensureBackend,
+  nvidiaGpuVisible,
+  parseBackendRequest,
+  resolveBackendRequest,
+  selectBackend,
+  type BackendLoader,
+} from '../../src/models/neural/backend.js';
+import { ConfigError } from '../../src/util/errors.js';
+
+/** The real loader with some packages simulated: absent, throwing on load, or loading but not registering. */
+function simulated(overrides: {
+  modules?: Record<string, 'absent' | 'throws' | 'loads'>;
+  gpu?: boolean;
+}): BackendLoader & { imported: string[] } {
+  const imported: string[] = [];
+  return {
+    imported,
+    importModule: async (specifier) => {
+      imported.push(specifier);
+      const mode = overrides.modules?.[specifier];
+      if (mode === 'absent') throw Object.assign(new Error(`Cannot find package '${specifier}'`), { code: 'ERR_MODULE_NOT_FOUND' });
+      if (mode === 'throws') throw new Error('libtensorflow.so.2: cannot open shared object file');
+      if (mode === 'loads') return {};
+      return defaultBackendLoader.importModule(specifier);
+    },
+    gpuVisible: () => overrides.gpu ?? false,
+    activate: defaultBackendLoader.activate,
+  };
+}
+
+test('auto picks wasm here: tfjs-node-gpu skipped without a GPU, tfjs-node absent, each reported', async () => {
+  const loader = simulated({ modules: { '@tensorflow/tfjs-node': 'absent' }, gpu: false });
+  const report = await selectBackend('auto', loader);
+  assert.equal(report.name, 'wasm');
+  assert.equal(tf.getBackend(), 'wasm');
+  assert.deepEqual(
+    report.tried.map((t) => t.candidate),
+    ['tensorflow-gpu', 'tensorflow'],
+  );
+  assert.match(report.tried[0]!.error, /no CUDA GPU visible/);
+  assert.match(report.tried[1]!.error, /cannot load @tensorflow\/tfjs-node: Cannot find package/);
+  assert.ok(!loader.imported.includes('@tensorflow/tfjs-node-gpu'), 'the GPU package is not even loaded without a GPU');
+  assert.match(report.reason, /wasm/);
+});
+
+test('the real loader on this machine also lands on an installed backend and reports what it skipped', async () => {
+  const report = await selectBackend('auto');
+  assert.ok(['tensorflow-gpu', 'tensorflow', 'wasm'].includes(report.name));
+  assert.equal(report.tried.length, ['tensorflow-gpu', 'tensorflow', 'wasm'].indexOf(report.name));
+  assert.equal(tf.tidy(() => tf.add(tf.scalar(2), tf.scalar(3)).dataSync()[0]), 5);
+});
+
+test('a GPU package that is installed but throws on load, or loads without registering, falls through', async () => {
+  const report = await selectBackend(
+    'auto',
+    simulated({ modules: { '@tensorflow/tfjs-node-gpu': 'throws', '@tensorflow/tfjs-node': 'loads' }, gpu: true }),
+  );
+  assert.equal(report.name, 'wasm');
+  assert.match(report.tried[0]!.error, /cannot load @tensorflow\/tfjs-node-gpu: libtensorflow/);
+  // tfjs-node "loaded" but registered no 'tensorflow' backend: activation fails and is reported.
+  assert.match(report.tried[1]!.error, /setBackend\('tensorflow'\) failed/);
+});
+
+test('when wasm is absent too, cpu is the last resort; an explicit cpu request tries nothing else', async () => {
+  const report = await selectBackend(
+    'auto',
+    simulated({ modules: { '@tensorflow/tfjs-node': 'absent', '@tensorflow/tfjs-backend-wasm': 'absent' } }),
+  );
+  assert.equal(report.name, 'cpu');
+  assert.deepEqual(
+    report.tried.map((t) => t.candidate),
+    ['tensorflow-gpu', 'tensorflow', 'wasm'],
+  );
+  const explicit = await selectBackend('cpu');
+  assert.deepEqual(explicit, { name: 'cpu', reason: 'requested (plain JavaScript cpu backend)', tried: [] });
+  assert.equal(tf.getBackend(), 'cpu');
+});
+
+test('an explicit request that cannot be met falls back below it and says so', async () => {
+  const report = await selectBackend('tensorflow', simulated({ modules: { '@tensorflow/tfjs-node': 'throws' } }));
+  assert.equal(report.name, 'wasm');
+  assert.match(report.reason, /fallback for requested 'tensorflow'/);
+  assert.deepEqual(
+    report.tried.map((t) => t.candidate),
+    ['tensorflow'],
+  );
+});
+
+test('requests: option beats the environment variable, which beats auto; bad names are ConfigErrors', () => {
+  assert.equal(resolveBackendRequest(undefined, {}), 'auto');
+  assert.equal(resolveBackendRequest(undefined, { [BACKEND_ENV_VAR]: 'CPU' }), 'cpu');
+  assert.equal(resolveBackendRequest('wasm', { [BACKEND_ENV_VAR]: 'cpu' }), 'wasm');
+  assert.equal(resolveBackendRequest('auto', { [BACKEND_ENV_VAR]: 'tensorflow-gpu' }), 'tensorflow-gpu');
+  assert.equal(parseBackendRequest(' '), 'auto');
+  assert.throws(() => parseBackendRequest('webgpu'), (e: unknown) => e instanceof ConfigError && /unknown neural backend 'webgpu'/.test(e.message));
+});
+
+test('CUDA_VISIBLE_DEVICES set to -1 or empty hides any GPU', () => {
+  assert.equal(nvidiaGpuVisible({ CUDA_VISIBLE_DEVICES: '-1' }), false);
+  assert.equal(nvidiaGpuVisible({ CUDA_VISIBLE_DEVICES: '' }), false);
+});
+
+test('ensureBackend chooses once per process and refuses to switch to another explicit backend', async () => {
+  const saved = process.env[BACKEND_ENV_VAR];
+  delete process.env[BACKEND_ENV_VAR];
+  try {
+    const first = await ensureBackend('wasm');
+    assert.equal(first.name, 'wasm');
+    assert.equal(await ensureBackend(), first);
+    assert.equal(await ensureBackend('auto'), first);
+    assert.equal(await ensureBackend('wasm'), first);
+    await assert.rejects(ensureBackend('cpu'), (e: unknown) => e instanceof ConfigError && /already chosen as 'wasm'/.test(e.message));
+  } finally {
+    if (saved !== undefined) process.env[BACKEND_ENV_VAR] = saved;
+  }
+});

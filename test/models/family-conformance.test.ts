@@ -1,0 +1,199 @@
+/**
+ * The MemberFamily contract (src/models/types.ts), checked for every registered family on real shared datasets
+ * of every kind: binary, multiclass (with a class absent from the data), regression, nominal features, missing
+ * values. Small configurations keep the whole suite quick; the checks do not depend on the family.
+ */
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { outputWidth, takeRows, type Dataset } from '../../src/data/dataset.js';
+import { loadDatasetFile } from '../../src/data/load.js';
+import { holdout } from '../../src/data/split.js';
+import { familyNames, getFamily, listFamilies } from '../../src/models/registry.js';
+import type { Config, FitContext, FittedMember, MemberFamily, SerializedMember } from '../../src/models/types.js';
+import { ConfigError } from '../../src/util/errors.js';
+
+const DATA = '../shared/datasets';
+
+/** Small, fast configurations per family (merged over the family's defaults). */
+const SMALL: Record<string, Config> = {
+  gbdt: { n_estimators: 30, num_leaves: 8, min_samples_leaf: 5 },
+  random_forest: { n_estimators: 20 },
+  extra_trees: { n_estimators: 20 },
+  linear: {},
+  ml_random_forest: { n_estimators: 8, max_rows: 200, max_depth: 6 },
+  mlp: { hidden_layers: 1, width: 32, max_epochs: 15, batch_size: 32, learning_rate: 0.003, patience: 5 },
+};
+
+interface Case {
+  readonly kind: string;
+  readonly file: string;
+  readonly train: Dataset;
+  readonly test: Dataset;
+}
+
+/** A seeded, class-stratified subset of at most `cap` rows, split 2:1 into train and test. */
+function makeCase(kind: string, file: string, cap = 360): Case {
+  const full = loadDatasetFile(`${DATA}/${file}.arff`);
+  const strata = (ds: Dataset) => (ds.target.kind === 'classes' ? ds.target.codes : undefined);
+  const ds = full.nRows > cap ? takeRows(full, holdout(full.nRows, 1 - cap / full.nRows, 11, strata(full)).train) : full;
+  const split = holdout(ds.nRows, 1 / 3, 12, strata(ds));
+  return { kind, file, train: takeRows(ds, split.train), test: takeRows(ds, split.test) };
+}
+
+const CASES: Case[] = [
+  makeCase('binary', 'diabetes'),
+  makeCase('multiclass, a listed class without rows', 'glass'),
+  makeCase('regression', 'boston'),
+  makeCase('nominal features', 'credit-g'),
+  makeCase('missing values', 'vote'),
+  makeCase('missing values, 19 classes', 'soybean', 420),
+];
+
+function context(seed: number, signal: AbortSignal = new AbortController().signal): FitContext {
+  return { seed, signal, deadline: Infinity };
+}
+
+function configFor(family: MemberFamily): Config {
+  return { ...family.defaults, ...(SMALL[family.name] ?? {}) };
+}
+
+/** A deep copy of a dataset's typed arrays, to check that fitting does not mutate its input. */
+function snapshot(ds: Dataset): unknown[] {
+  const target = ds.target.kind === 'classes' ? Array.from(ds.target.codes) : Array.from(ds.target.values);
+  return [ds.nRows, target, ...ds.features.map((c) => (c.kind === 'numeric' ? Array.from(c.values) : [Array.from(c.codes), [...c.categories]]))];
+}
+
+function assertValidPredictions(p: Float64Array, c: Case, member: FittedMember): void {
+  const n = c.test.nRows;
+  const k = outputWidth(c.train);
+  assert.equal(member.nOutputs, k);
+  assert.equal(p.length, n * k, 'n x k predictions, k = every class of the dataset');
+  for (let i = 0; i < p.length; i++) assert.ok(Number.isFinite(p[i]!), `non-finite prediction ${p[i]} at ${i}`);
+  if (c.train.task === 'regression') return;
+  for (let i = 0; i < n; i++) {
+    let sum = 0;
+    for (let j = 0; j < k; j++) {
+      const v = p[i * k + j]!;
+      assert.ok(v >= 0 && v <= 1, `probability ${v} out of [0, 1]`);
+      sum += v;
+    }
+    assert.ok(Math.abs(sum - 1) < 1e-9, `row ${i} sums to ${sum}`);
+  }
+}
+
+/** Brier score (classification) or MSE (regression) of predictions, and of the constant training-prior predictor. */
+function scoreVsConstant(p: Float64Array, c: Case): { model: number; constant: number } {
+  const n = c.test.nRows;
+  if (c.train.target.kind === 'values' && c.test.target.kind === 'values') {
+    const ytr = c.train.target.values;
+    const mean = ytr.reduce((a, b) => a + b, 0) / ytr.length;
+    let model = 0;
+    let constant = 0;
+    for (let i = 0; i < n; i++) {
+      model += (p[i]! - c.test.target.values[i]!) ** 2;
+      constant += (mean - c.test.target.values[i]!) ** 2;
+    }
+    return { model: model / n, constant: constant / n };
+  }
+  if (c.train.target.kind !== 'classes' || c.test.target.kind !== 'classes') throw new Error('mismatched targets');
+  const k = c.train.target.classes.length;
+  const prior = new Float64Array(k);
+  for (const code of c.train.target.codes) prior[code] += 1 / c.train.nRows;
+  let model = 0;
+  let constant = 0;
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < k; j++) {
+      const truth = c.test.target.codes[i] === j ? 1 : 0;
+      model += (p[i * k + j]! - truth) ** 2;
+      constant += (prior[j]! - truth) ** 2;
+    }
+  }
+  return { model: model / n, constant: constant / n };
+}
+
+/** The serialized member as it would come back from disk: state through JSON, blobs as fresh byte copies. */
+function throughStorage(s: SerializedMember): SerializedMember {
+  for (const blob of Object.values(s.blobs)) assert.ok(blob instanceof Uint8Array);
+  const json = JSON.parse(JSON.stringify({ family: s.family, formatVersion: s.formatVersion, state: s.state })) as SerializedMember;
+  const blobs = Object.fromEntries(Object.entries(s.blobs).map(([name, bytes]) => [name, Uint8Array.from(bytes)]));
+  return { ...json, blobs };
+}
+
+function assertIdentical(a: Float64Array, b: Float64Array, what: string): void {
+  assert.equal(a.length, b.length, what);
+  for (let i = 0; i < a.length; i++) {
+    if (!Object.is(a[i], b[i])) assert.fail(`${what}: prediction ${i} differs (${a[i]} vs ${b[i]})`);
+  }
+}
+
+function isAbortError(error: unknown): boolean {
+  return error instanceof Error && error.name === 'AbortError';
+}
+
+test('registry lists every family once under its agreed name; an unknown name is a ConfigError naming them', () => {
+  assert.deepEqual([...familyNames()].sort(), ['extra_trees', 'gbdt', 'linear', 'ml_random_forest', 'mlp', 'random_forest']);
+  for (const family of listFamilies()) assert.equal(getFamily(family.name), family);
+  assert.throws(
+    () => getFamily('xgboost'),
+    (e: unknown) => e instanceof ConfigError && /unknown member family 'xgboost'/.test(e.message) && /gbdt/.test(e.message),
+  );
+});
+
+for (const family of listFamilies()) {
+  describe(`family ${family.name}`, () => {
+    test('describes itself and supports every task', () => {
+      assert.ok(family.description.length > 0);
+      for (const task of ['binary', 'multiclass', 'regression'] as const) assert.equal(family.supports(task), true);
+    });
+
+    for (const c of CASES) {
+      test(`${c.kind} (${c.file}): valid, better than constant, deterministic, bit-exact reload, input untouched`, async () => {
+        const before = snapshot(c.train);
+        const config = configFor(family);
+        const member = await family.fit(c.train, config, context(42));
+        assert.equal(member.family, family.name);
+        assert.deepEqual(snapshot(c.train), before, 'fit must not mutate the training data');
+        const p = member.predict(c.test);
+        assertValidPredictions(p, c, member);
+        const { model, constant } = scoreVsConstant(p, c);
+        assert.ok(model < constant, `${family.name} on ${c.file}: ${model.toFixed(4)} is not better than constant ${constant.toFixed(4)}`);
+
+        const again = await family.fit(c.train, config, context(42));
+        assertIdentical(again.predict(c.test), p, 'same seed, different predictions');
+
+        const loaded = await family.load(throughStorage(member.serialize()));
+        assertIdentical(loaded.predict(c.test), p, 'load(serialize()) predicts differently');
+        assert.equal(loaded.nOutputs, member.nOutputs);
+        member.dispose?.();
+        again.dispose?.();
+        loaded.dispose?.();
+      });
+    }
+
+    test('an already aborted signal rejects with an AbortError', async () => {
+      const controller = new AbortController();
+      controller.abort();
+      await assert.rejects(family.fit(CASES[0]!.train, configFor(family), context(1, controller.signal)), isAbortError);
+    });
+
+    test('an abort during the fit rejects with an AbortError', async () => {
+      const controller = new AbortController();
+      const fit = family.fit(CASES[3]!.train, configFor(family), context(1, controller.signal));
+      controller.abort();
+      await assert.rejects(fit, isAbortError);
+    });
+
+    test('an unknown config key is a ConfigError naming it', async () => {
+      await assert.rejects(
+        family.fit(CASES[0]!.train, { ...configFor(family), no_such_key: 1 }, context(1)),
+        (e: unknown) => e instanceof ConfigError && /no_such_key/.test(e.message),
+      );
+    });
+
+    test('loading another family\'s member is refused', async () => {
+      const other = listFamilies().find((f) => f.name !== family.name)!;
+      const foreign: SerializedMember = { family: other.name, formatVersion: 1, state: {}, blobs: {} };
+      await assert.rejects(family.load(foreign));
+    });
+  });
+}
