@@ -56,6 +56,8 @@ interface Row {
   model: string;
   nTrain: number;
   trainSeconds: number | null;
+  /** Process CPU time of the fit (user + system): robust to other load on a shared machine. */
+  cpuSeconds: number | null;
   metric: string;
   score: number | null;
   note?: string;
@@ -108,12 +110,13 @@ function width(ds: Dataset): number {
 
 async function runFamily(family: MemberFamily, train: Dataset, test: Dataset, dataset: string): Promise<Row> {
   const metric = primaryMetric(train);
-  const base: Row = { dataset, model: family.name, nTrain: train.nRows, trainSeconds: null, metric, score: null };
+  const base: Row = { dataset, model: family.name, nTrain: train.nRows, trainSeconds: null, cpuSeconds: null, metric, score: null };
   if (family.name === 'ml_random_forest' && train.nRows > ML_RF_MAX_TRAIN_ROWS) {
     return { ...base, note: `skipped: > ${ML_RF_MAX_TRAIN_ROWS} training rows` };
   }
   const slow = !(family.name in CONFIGS);
   const start = performance.now();
+  const cpu0 = process.cpuUsage();
   try {
     const member = await family.fit(train, CONFIGS[family.name] ?? {}, {
       seed: SEED,
@@ -122,8 +125,10 @@ async function runFamily(family: MemberFamily, train: Dataset, test: Dataset, da
       backend: 'auto',
     });
     const trainSeconds = (performance.now() - start) / 1000;
+    const cpu = process.cpuUsage(cpu0);
+    const cpuSeconds = (cpu.user + cpu.system) / 1e6;
     const score = getMetric(metric).score(labels(test), member.predict(test), width(test));
-    const row: Row = { ...base, trainSeconds, score };
+    const row: Row = { ...base, trainSeconds, cpuSeconds, score };
     const training = (member.serialize().state as { training?: { epochs?: number } }).training;
     if (family.name === 'mlp' && training?.epochs !== undefined) {
       row.samplesPerSecond = (train.nRows * training.epochs) / trainSeconds;
@@ -147,9 +152,10 @@ function denseRows(train: Dataset, part: Dataset): Float64Array {
 
 function runPeers(train: Dataset, test: Dataset, dataset: string): Row[] {
   const metric = primaryMetric(train);
-  const models = ['xgboost', 'sklearn_rf', 'sklearn_et'];
+  // scikit-learn's forests take minutes on the 100k-row synthetic problem and have no target there.
+  const models = dataset === 'synthetic' ? ['xgboost'] : ['xgboost', 'sklearn_rf', 'sklearn_et'];
   const skipped = (note: string): Row[] =>
-    models.map((model) => ({ dataset, model, nTrain: train.nRows, trainSeconds: null, metric, score: null, note }));
+    models.map((model) => ({ dataset, model, nTrain: train.nRows, trainSeconds: null, cpuSeconds: null, metric, score: null, note }));
   if (!existsSync(PYTHON)) return skipped(`skipped: ${PYTHON} not found`);
   const dir = mkdtempSync(join(tmpdir(), 'members-bench-'));
   try {
@@ -167,14 +173,18 @@ function runPeers(train: Dataset, test: Dataset, dataset: string): Row[] {
     writeFileSync(join(dir, 'spec.json'), JSON.stringify(spec));
     const res = spawnSync(PYTHON, [PEER, join(dir, 'spec.json')], { encoding: 'utf8', maxBuffer: 1 << 24 });
     if (res.status !== 0) return skipped(`skipped: peer failed: ${(res.stderr || res.error?.message || '').trim().split('\n').pop()}`);
-    const out = JSON.parse(res.stdout.trim().split('\n').pop()!) as Record<string, { train_seconds?: number; skipped?: string }>;
+    const out = JSON.parse(res.stdout.trim().split('\n').pop()!) as Record<
+      string,
+      { train_seconds?: number; cpu_seconds?: number; skipped?: string }
+    >;
     return models.map((model) => {
       const r = out[model];
-      const row: Row = { dataset, model, nTrain: train.nRows, trainSeconds: null, metric, score: null };
+      const row: Row = { dataset, model, nTrain: train.nRows, trainSeconds: null, cpuSeconds: null, metric, score: null };
       if (r?.train_seconds === undefined) return { ...row, note: `skipped: ${r?.skipped ?? 'no result'}` };
       const buf = readFileSync(join(dir, `pred_${model}.f64`));
       const pred = new Float64Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
-      return { ...row, trainSeconds: r.train_seconds, score: getMetric(metric).score(labels(test), pred, width(test)) };
+      const score = getMetric(metric).score(labels(test), pred, width(test));
+      return { ...row, trainSeconds: r.train_seconds, cpuSeconds: r.cpu_seconds ?? null, score };
     });
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -224,34 +234,41 @@ async function main(): Promise<void> {
     console.log(`# ${name}: ${train.nRows} train / ${test.nRows} test rows, ${train.features.length} features, ${train.task}`);
     if (peers) {
       const peerRows = runPeers(train, test, name);
-      for (const r of peerRows) console.log(`  ${r.model}: ${fmt(r.trainSeconds, 2)} s, ${r.metric} ${fmt(r.score, 4)} ${r.note ?? ''}`);
+      for (const r of peerRows) console.log(`  ${r.model}: ${fmt(r.trainSeconds, 2)} s (cpu ${fmt(r.cpuSeconds, 2)} s), ${r.metric} ${fmt(r.score, 4)} ${r.note ?? ''}`);
       rows.push(...peerRows);
     }
     for (const family of fams) {
       const r = await runFamily(family, train, test, name);
-      console.log(`  ${r.model}: ${fmt(r.trainSeconds, 2)} s, ${r.metric} ${fmt(r.score, 4)} ${r.note ?? ''}`);
+      console.log(`  ${r.model}: ${fmt(r.trainSeconds, 2)} s (cpu ${fmt(r.cpuSeconds, 2)} s), ${r.metric} ${fmt(r.score, 4)} ${r.note ?? ''}`);
       rows.push(r);
     }
   }
   const syn = (m: string) => find(rows, 'synthetic', m);
+  const rf = (d: string) => find(rows, d, 'random_forest');
+  const skrf = (d: string) => find(rows, d, 'sklearn_rf');
   const mlp = rows.filter((r) => r.model === 'mlp' && r.samplesPerSecond !== undefined);
   const summary = {
-    gbdt_vs_xgboost_time_ratio: ratio(syn('gbdt')?.trainSeconds, syn('xgboost')?.trainSeconds),
+    // Time ratios use process CPU time (both sides single-threaded): the machine is shared, and wall time
+    // swings with other people's load; the wall-time ratios are reported beside them.
+    gbdt_vs_xgboost_time_ratio: ratio(syn('gbdt')?.cpuSeconds, syn('xgboost')?.cpuSeconds),
+    gbdt_vs_xgboost_wall_time_ratio: ratio(syn('gbdt')?.trainSeconds, syn('xgboost')?.trainSeconds),
     gbdt_vs_xgboost_auc_diff: diff(syn('gbdt')?.score, syn('xgboost')?.score),
-    rf_vs_sklearn_accuracy_diff_letter: diff(find(rows, 'letter', 'random_forest')?.score, find(rows, 'letter', 'sklearn_rf')?.score),
-    rf_vs_sklearn_accuracy_diff_satimage: diff(find(rows, 'satimage', 'random_forest')?.score, find(rows, 'satimage', 'sklearn_rf')?.score),
-    rf_vs_sklearn_time_ratio_letter: ratio(find(rows, 'letter', 'random_forest')?.trainSeconds, find(rows, 'letter', 'sklearn_rf')?.trainSeconds),
-    rf_vs_sklearn_time_ratio_satimage: ratio(find(rows, 'satimage', 'random_forest')?.trainSeconds, find(rows, 'satimage', 'sklearn_rf')?.trainSeconds),
+    rf_vs_sklearn_accuracy_diff_letter: diff(rf('letter')?.score, skrf('letter')?.score),
+    rf_vs_sklearn_accuracy_diff_satimage: diff(rf('satimage')?.score, skrf('satimage')?.score),
+    rf_vs_sklearn_time_ratio_letter: ratio(rf('letter')?.cpuSeconds, skrf('letter')?.cpuSeconds),
+    rf_vs_sklearn_time_ratio_satimage: ratio(rf('satimage')?.cpuSeconds, skrf('satimage')?.cpuSeconds),
+    rf_vs_sklearn_wall_time_ratio_letter: ratio(rf('letter')?.trainSeconds, skrf('letter')?.trainSeconds),
+    rf_vs_sklearn_wall_time_ratio_satimage: ratio(rf('satimage')?.trainSeconds, skrf('satimage')?.trainSeconds),
     mlp_train_samples_per_second: mlp.length > 0 ? Math.max(...mlp.map((r) => r.samplesPerSecond!)) : null,
   };
-  console.log('\n| dataset | model | train rows | train s | metric | score | vs peer time | note |');
-  console.log('|---|---|---|---|---|---|---|---|');
+  console.log('\n| dataset | model | train rows | train s | cpu s | metric | score | cpu vs peer | note |');
+  console.log('|---|---|---|---|---|---|---|---|---|');
   const peerOf: Record<string, string> = { gbdt: 'xgboost', random_forest: 'sklearn_rf', extra_trees: 'sklearn_et' };
   for (const r of rows) {
     const peer = peerOf[r.model] !== undefined ? find(rows, r.dataset, peerOf[r.model]!) : undefined;
-    const rt = ratio(r.trainSeconds, peer?.trainSeconds);
+    const rt = ratio(r.cpuSeconds, peer?.cpuSeconds);
     console.log(
-      `| ${r.dataset} | ${r.model} | ${r.nTrain} | ${fmt(r.trainSeconds, 2)} | ${r.metric} | ${fmt(r.score, 4)} | ${rt === null ? '' : `${rt.toFixed(2)}x`} | ${r.note ?? ''} |`,
+      `| ${r.dataset} | ${r.model} | ${r.nTrain} | ${fmt(r.trainSeconds, 2)} | ${fmt(r.cpuSeconds, 2)} | ${r.metric} | ${fmt(r.score, 4)} | ${rt === null ? '' : `${rt.toFixed(2)}x`} | ${r.note ?? ''} |`,
     );
   }
   console.log('\nsummary', JSON.stringify(summary, null, 2));

@@ -67,20 +67,22 @@ interface PoolRow {
   readonly meanTrial: number;
   readonly meanWorker: number;
   readonly overheadPerTrial: number;
+  /** Median: the steady-state overhead, without the first trial of each thread (worker start-up). */
+  readonly medianOverhead: number;
 }
 
 async function poolRun(iterations: number, ordered: boolean, dir: string): Promise<PoolRow> {
   const store = new SqliteStore(join(dir, `pool-${ordered ? 'ordered' : 'greedy'}.db`));
   const list = Array.from({ length: TRIALS }, (_, i) => ({ family: 'spin', config: { iterations, salt: i } }));
   const starts = new Map<number, number>();
-  const durations: number[] = [];
+  const durations = new Map<number, number>();
   const t0 = performance.now();
   const summary = await startRun(dataset, {
     store, proposer: new ListProposer(list), maxTrials: TRIALS, ordered, folds: FOLDS, concurrency: THREADS,
     gpuThreads: 0, familyModules: [SIMPLE_FAMILIES],
     onProgress: (e) => {
       if (e.type === 'trial-started') starts.set(e.trial, performance.now());
-      if (e.type === 'trial-finished') durations.push((performance.now() - starts.get(e.trial)!) / 1000);
+      if (e.type === 'trial-finished') durations.set(e.trial, (performance.now() - starts.get(e.trial)!) / 1000);
     },
   });
   const wall = (performance.now() - t0) / 1000;
@@ -88,11 +90,13 @@ async function poolRun(iterations: number, ordered: boolean, dir: string): Promi
   store.close();
   if (trials.some((t) => t.status !== 'done')) throw new Error(`benchmark trials failed: ${trials.find((t) => t.error)?.error}`);
   const busy = trials.reduce((s, t) => s + t.fitSeconds!, 0);
-  const meanTrial = mean(durations);
+  const meanTrial = mean([...durations.values()]);
   const meanWorker = busy / trials.length;
+  const overheads = trials.map((t) => durations.get(t.number)! - t.fitSeconds!).sort((a, b) => a - b);
   return {
     mode: ordered ? 'pool, ordered (maxTrials default)' : 'pool, greedy',
     wall, busy, utilization: busy / (THREADS * wall), meanTrial, meanWorker, overheadPerTrial: meanTrial - meanWorker,
+    medianOverhead: overheads[overheads.length >> 1]!,
   };
 }
 
@@ -145,11 +149,12 @@ async function main(): Promise<void> {
     const f = (x: number, d = 3): string => x.toFixed(d);
     console.log(`\npool benchmark: ${TRIALS} trials x ${FOLDS} folds on ${THREADS} threads (${cpus().length} cores, load ${f(load, 1)} at start)`);
     console.log(`in-process fit (baseline, mean of ${BASELINE_TRIALS}): ${f(inProcess)} s a trial\n`);
-    console.log('| mode | wall s | busy thread-s | utilization | trial s (loop) | trial s (worker) | overhead s/trial | overhead / in-process fit |');
+    console.log('| mode | wall s | busy thread-s | utilization | trial s (loop) | trial s (worker) | overhead s/trial (mean / median) | mean overhead / in-process fit |');
     console.log('|---|---|---|---|---|---|---|---|');
     for (const r of [greedy, ordered]) {
-      console.log(`| ${r.mode} | ${f(r.wall, 2)} | ${f(r.busy, 2)} | ${f(100 * r.utilization, 1)}% | ${f(r.meanTrial)} | ${f(r.meanWorker)} | ${f(r.overheadPerTrial, 4)} | ${f(100 * r.overheadPerTrial / inProcess, 2)}% |`);
+      console.log(`| ${r.mode} | ${f(r.wall, 2)} | ${f(r.busy, 2)} | ${f(100 * r.utilization, 1)}% | ${f(r.meanTrial)} | ${f(r.meanWorker)} | ${f(r.overheadPerTrial, 4)} / ${f(r.medianOverhead, 4)} | ${f(100 * r.overheadPerTrial / inProcess, 2)}% |`);
     }
+    console.log(`| in-process, sequential (baseline) | - | - | - | - | ${f(inProcess)} | - | - |`);
     console.log(`\nstore: ${io.blobs} OOF blobs of ${f(io.blobMB, 2)} MB (5000 x 10 float32): write ${f(io.writeMBps, 0)} MB/s (one finishTrial transaction each), read ${f(io.readMBps, 0)} MB/s as float32, ${f(io.read64MBps, 0)} MB/s as float64`);
 
     const result = {
@@ -165,6 +170,7 @@ async function main(): Promise<void> {
       runs: { greedy, ordered },
       ordered_utilization: ordered.utilization,
       ordered_overhead_fraction: ordered.overheadPerTrial / inProcess,
+      median_overhead_fraction: greedy.medianOverhead / inProcess,
       slowdown_vs_in_process: greedy.meanWorker / inProcess - 1,
       store: io,
       date: new Date().toISOString(),

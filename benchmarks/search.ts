@@ -7,10 +7,12 @@
  * score it, and the best single member (lowest validation loss), on the test rows. Methods are ranked per dataset
  * (1 = best test score, ties share the average rank) and ranks are averaged.
  *
- * Usage: node dist/benchmarks/search.js [--trials 30] [--seeds 1] [--space <file|name>] [--datasets a,b,...]
+ * Usage: node dist/benchmarks/search.js [--trials 30] [--seeds 1] [--first-seed 1] [--space <file|name>]
+ *          [--datasets a,b,...] [--merge results/search.json]
+ * `--merge` keeps the rows of an earlier result file (other seeds) and ranks over all of them.
  * Writes results/search.json ({ avg_rank: {method: rank}, avg_rank_single, rows, ... }).
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { takeRows, targetLabels, type Dataset } from '../src/data/dataset.js';
 import { loadDatasetFile } from '../src/data/load.js';
 import { holdout } from '../src/data/split.js';
@@ -33,10 +35,12 @@ interface Args {
   space: string;
   datasets: string[];
   concurrency: number;
+  firstSeed: number;
+  merge?: string;
 }
 
 function parseArgs(argv: readonly string[]): Args {
-  const args: Args = { trials: 30, seeds: 1, space: 'default', datasets: DEFAULT_DATASETS, concurrency: 2 };
+  const args: Args = { trials: 30, seeds: 1, space: 'default', datasets: DEFAULT_DATASETS, concurrency: 2, firstSeed: 1 };
   for (let i = 0; i < argv.length; i += 2) {
     const value = argv[i + 1] ?? '';
     switch (argv[i]) {
@@ -51,6 +55,12 @@ function parseArgs(argv: readonly string[]): Args {
         break;
       case '--datasets':
         args.datasets = value.split(',');
+        break;
+      case '--first-seed':
+        args.firstSeed = Number(value);
+        break;
+      case '--merge':
+        args.merge = value;
         break;
       case '--concurrency':
         args.concurrency = Number(value);
@@ -126,57 +136,78 @@ function ranks(scores: readonly number[], higherIsBetter: boolean): number[] {
   });
 }
 
+interface Row extends MethodResult {
+  readonly dataset: string;
+  readonly seed: number;
+  readonly metric: string;
+  readonly higherIsBetter: boolean;
+  readonly method: ProposerKind;
+}
+
+/** Average rank per method over every (dataset, seed) problem where all methods ran. */
+function averageRanks(rows: readonly Row[], score: (r: Row) => number): { ranks: Record<string, number>; problems: number } {
+  const groups = new Map<string, Row[]>();
+  for (const r of rows) groups.set(`${r.dataset}/${r.seed}`, [...(groups.get(`${r.dataset}/${r.seed}`) ?? []), r]);
+  const sums: Record<string, number> = {};
+  let problems = 0;
+  for (const group of groups.values()) {
+    const byMethod = METHODS.map((m) => group.find((r) => r.method === m));
+    if (byMethod.some((r) => r === undefined)) continue;
+    const rk = ranks(byMethod.map((r) => score(r!)), byMethod[0]!.higherIsBetter);
+    METHODS.forEach((m, i) => (sums[m] = (sums[m] ?? 0) + rk[i]!));
+    problems++;
+  }
+  return { ranks: Object.fromEntries(METHODS.map((m) => [m, Number(((sums[m] ?? 0) / Math.max(problems, 1)).toFixed(3))])), problems };
+}
+
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
-  const space = restrictSpace(loadSearchSpace(args.space), BENCH_FAMILIES.filter((f) => loadSearchSpace(args.space).families.some((x) => x.name === f)));
-  const rows: Array<Record<string, unknown>> = [];
-  const rankSum: Record<string, number> = {};
-  const rankSumSingle: Record<string, number> = {};
-  let problems = 0;
+  const full = loadSearchSpace(args.space);
+  const space = restrictSpace(full, BENCH_FAMILIES.filter((f) => full.families.some((x) => x.name === f)));
+  const rows: Row[] = [];
+  if (args.merge !== undefined) {
+    const previous = JSON.parse(readFileSync(args.merge, 'utf8')) as { rows: Row[]; trials_per_method: number };
+    if (previous.trials_per_method !== args.trials) throw new Error(`${args.merge} used ${previous.trials_per_method} trials, not ${args.trials}`);
+    rows.push(...previous.rows);
+  }
   console.log(`search benchmark: ${args.trials} trials per method, space '${space.name}' (${space.families.map((f) => f.name).join(', ')})`);
   console.log('dataset        seed metric        method  ens-test  single-test  ens-valid  trials  seconds');
   for (const name of args.datasets) {
     const data = loadDatasetFile(`../shared/datasets/${name}.arff`);
     const metric = defaultMetric(data.task);
     for (let s = 0; s < args.seeds; s++) {
-      const seed = 1 + s;
+      const seed = args.firstSeed + s;
       const split = holdout(data.nRows, 0.25, seed, data.target.kind === 'classes' ? data.target.codes : undefined);
       const train = takeRows(data, split.train);
       const test = takeRows(data, split.test);
-      const results: MethodResult[] = [];
       for (const method of METHODS) {
         const r = await runMethod(method, train, test, space, metric, seed, args);
-        results.push(r);
         console.log(
           `${name.padEnd(14)} ${String(seed).padStart(4)} ${metric.name.padEnd(13)} ${method.padEnd(7)} ${r.ensembleTest.toFixed(4).padStart(8)}  ${r.singleTest.toFixed(4).padStart(11)}  ${r.ensembleValidation.toFixed(4).padStart(9)}  ${String(r.done).padStart(6)}  ${r.seconds.toFixed(1).padStart(7)}`,
         );
-        rows.push({ dataset: name, seed, metric: metric.name, method, ...r });
+        const i = rows.findIndex((x) => x.dataset === name && x.seed === seed && x.method === method);
+        if (i >= 0) rows.splice(i, 1);
+        rows.push({ dataset: name, seed, metric: metric.name, higherIsBetter: metric.higherIsBetter, method, ...r });
       }
-      const er = ranks(results.map((r) => r.ensembleTest), metric.higherIsBetter);
-      const sr = ranks(results.map((r) => r.singleTest), metric.higherIsBetter);
-      METHODS.forEach((m, i) => {
-        rankSum[m] = (rankSum[m] ?? 0) + er[i]!;
-        rankSumSingle[m] = (rankSumSingle[m] ?? 0) + sr[i]!;
-      });
-      problems++;
     }
   }
-  const avg = (sum: Record<string, number>): Record<string, number> =>
-    Object.fromEntries(METHODS.map((m) => [m, Number((sum[m]! / problems).toFixed(3))]));
+  const ensemble = averageRanks(rows, (r) => r.ensembleTest);
+  const single = averageRanks(rows, (r) => r.singleTest);
   const result = {
     benchmark: 'search',
     trials_per_method: args.trials,
-    seeds: args.seeds,
     space: space.name,
     families: space.families.map((f) => f.name),
     outer_test_fraction: 0.25,
     inner_folds: 5,
-    problems,
-    avg_rank: avg(rankSum),
-    avg_rank_single: avg(rankSumSingle),
+    datasets: [...new Set(rows.map((r) => r.dataset))],
+    seeds: [...new Set(rows.map((r) => r.seed))].sort((a, b) => a - b),
+    problems: ensemble.problems,
+    avg_rank: ensemble.ranks,
+    avg_rank_single: single.ranks,
     rows,
   };
-  console.log('\naverage rank (1 = best) over', problems, 'problems');
+  console.log(`\naverage rank (1 = best) over ${ensemble.problems} problems (dataset x seed)`);
   console.log('method   GES-ensemble  best-single');
   for (const m of METHODS) console.log(`${m.padEnd(8)} ${result.avg_rank[m]!.toFixed(2).padStart(12)}  ${result.avg_rank_single[m]!.toFixed(2).padStart(11)}`);
   mkdirSync('results', { recursive: true });

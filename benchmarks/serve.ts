@@ -2,7 +2,8 @@
  * Benchmark: serving a 10-member tree + linear ensemble over HTTP on loopback.
  *
  * Builds the ensemble with autoEnsemble on a shared dataset (default credit-g; families gbdt, random_forest,
- * extra_trees and linear from the default search space; 5 folds; `top-k` with k = 10), exports two bundles (the
+ * extra_trees and linear; 5 folds; `top-k` with k = 10), once from the default search space (100-tree forests) and
+ * once from the 'small' one (20-tree forests, at most 80 boosting rounds), and exports two bundles of each (the
  * default one, each member keeping its 5 fold models, and a `refit` one with one model per member), then for each:
  * - in-process baseline: `predictMatrix` latency on 1 row and on 1,000 rows (median of repeated calls, rows given
  *   as JSON-like objects, so input conversion is included);
@@ -11,14 +12,16 @@
  *   (req/s, and its millisecond-resolution latency), autocannon with batches of 1,000 rows (rows/s).
  * Targets (issue 7): p50 single-row latency under 5 ms, at least 20,000 rows/s in batches of 1,000.
  *
- * Run: node dist/benchmarks/serve.js [--dataset credit-g] [--seconds 8] [--trials 16] [--connections 4]
- * Prints a table and writes results/serve.json (headline figures from the default bundle).
+ * Run: node dist/benchmarks/serve.js [--dataset credit-g] [--spaces default,small] [--seconds 8] [--trials 16]
+ *      [--connections 4]
+ * Prints a table and writes results/serve.json: headline figures from the first space's default (fold-model)
+ * bundle, `_refit` ones from its refit bundle, every bundle's figures under `bundles`.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { createRequire } from 'node:module';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { autoEnsemble, loadRunEnsemble } from '../src/api/auto-ensemble.js';
@@ -49,7 +52,9 @@ interface BundleFigures {
   readonly bytes: number;
   readonly loadMs: number;
   readonly inProcess1RowMs: number;
+  readonly inProcess1RowCpuMs: number;
   readonly inProcess1000RowsMs: number;
+  readonly inProcess1000RowsCpuMs: number;
   readonly inProcessRowsPerSecond: number;
   readonly httpSingleP50Ms: number;
   readonly httpSingleP99Ms: number;
@@ -88,25 +93,38 @@ function percentile(values: number[], q: number): number {
   return s[Math.min(s.length - 1, Math.floor(q * s.length))]!;
 }
 
-/** Median wall time of `fn` over repeated calls within about `seconds` (at least 5 calls), after a warm-up. */
-function timeIt(fn: () => void, seconds: number): number {
+/**
+ * Median wall time of `fn` over repeated calls within about `seconds` (at least 5 calls), after a warm-up, and the
+ * mean process CPU time per call (less disturbed than wall time when other processes share the cores).
+ */
+function timeIt(fn: () => void, seconds: number): { wall: number; cpu: number } {
   for (let i = 0; i < 3; i++) fn();
   const times: number[] = [];
   const end = performance.now() + seconds * 1000;
+  const cpu0 = process.cpuUsage();
   while (times.length < 5 || (performance.now() < end && times.length < 5000)) {
     const t = performance.now();
     fn();
     times.push(performance.now() - t);
   }
-  return median(times);
+  const cpu = process.cpuUsage(cpu0);
+  return { wall: median(times), cpu: (cpu.user + cpu.system) / 1000 / times.length };
 }
 
-/** The ensemble: 10 tree + linear members chosen by top-k from a seeded search. */
-async function buildEnsembles(dataset: string, trials: number, workDir: string): Promise<{ label: string; dir: string; bytes: number }[]> {
+/**
+ * The ensemble: 10 tree + linear members chosen by top-k from a seeded search of `spaceName` (a bundled search space
+ * restricted to FAMILIES); returns its default bundle (fold models) and its refit bundle.
+ */
+async function buildEnsembles(
+  dataset: string,
+  spaceName: string,
+  trials: number,
+  workDir: string,
+): Promise<{ label: string; dir: string; bytes: number }[]> {
   const data = loadDatasetFile(join(DATA, `${dataset}.arff`));
-  const space = JSON.parse(readFileSync(join(ROOT, 'search-spaces/default.json'), 'utf8')) as { families: Record<string, unknown> };
-  const restricted = { ...space, name: 'serve-bench', families: Object.fromEntries(FAMILIES.map((f) => [f, space.families[f]])) };
-  const store = join(workDir, 'runs.db');
+  const space = JSON.parse(readFileSync(join(ROOT, `search-spaces/${spaceName}.json`), 'utf8')) as { families: Record<string, unknown> };
+  const restricted = { ...space, name: `serve-bench-${spaceName}`, families: Object.fromEntries(FAMILIES.map((f) => [f, space.families[f]])) };
+  const store = join(workDir, `runs-${spaceName}.db`);
   const t0 = performance.now();
   const result = await autoEnsemble(data, {
     searchSpace: restricted,
@@ -122,19 +140,24 @@ async function buildEnsembles(dataset: string, trials: number, workDir: string):
     throw new Error(`only ${result.members.length} members finished (${JSON.stringify(result.run.trials)}); raise --trials`);
   }
   const families = result.members.map((m) => m.family).join(', ');
-  console.log(`built a ${result.members.length}-member ensemble on ${dataset} in ${((performance.now() - t0) / 1000).toFixed(1)} s: ${families}`);
-  const foldDir = join(workDir, 'bundle-folds');
+  console.log(`'${spaceName}' space: a ${result.members.length}-member ensemble on ${dataset} in ${((performance.now() - t0) / 1000).toFixed(1)} s: ${families}`);
+  const foldDir = join(workDir, `${spaceName}-folds`);
   const foldBytes = result.save(foldDir);
   const refit = await loadRunEnsemble(result.runId, { store, refit: true, dataset: data });
-  const refitDir = join(workDir, 'bundle-refit');
+  const refitDir = join(workDir, `${spaceName}-refit`);
   const refitBytes = refit.save(refitDir);
   return [
-    { label: 'fold models (default)', dir: foldDir, bytes: foldBytes },
-    { label: 'refit', dir: refitDir, bytes: refitBytes },
+    { label: `${spaceName} space, fold models`, dir: foldDir, bytes: foldBytes },
+    { label: `${spaceName} space, refit`, dir: refitDir, bytes: refitBytes },
   ];
 }
 
-function inProcess(model: EnsembleModel, one: Record<string, unknown>[], batch: Record<string, unknown>[], seconds: number): { one: number; batch: number } {
+function inProcess(
+  model: EnsembleModel,
+  one: Record<string, unknown>[],
+  batch: Record<string, unknown>[],
+  seconds: number,
+): { one: { wall: number; cpu: number }; batch: { wall: number; cpu: number } } {
   return { one: timeIt(() => model.predictMatrix(one), seconds), batch: timeIt(() => model.predictMatrix(batch), seconds) };
 }
 
@@ -214,9 +237,11 @@ async function measureBundle(
       modelsPerMember: manifest.members[0]!.models.length,
       bytes,
       loadMs,
-      inProcess1RowMs: base.one,
-      inProcess1000RowsMs: base.batch,
-      inProcessRowsPerSecond: 1000 / (base.batch / 1000),
+      inProcess1RowMs: base.one.wall,
+      inProcess1RowCpuMs: base.one.cpu,
+      inProcess1000RowsMs: base.batch.wall,
+      inProcess1000RowsCpuMs: base.batch.cpu,
+      inProcessRowsPerSecond: 1000 / (base.batch.wall / 1000),
       httpSingleP50Ms: sequential.p50,
       httpSingleP99Ms: sequential.p99,
       autocannonSingleP50Ms: single.latency.p50,
@@ -233,10 +258,10 @@ async function measureBundle(
 
 function printTable(rows: readonly BundleFigures[]): void {
   const f = (x: number, d = 2): string => x.toFixed(d);
-  const header = ['bundle', 'models/member', 'size MB', 'load ms', 'in-proc 1 row ms', 'HTTP 1 row p50 ms', 'HTTP 1 row p99 ms', 'HTTP 1 row req/s', 'in-proc 1k rows ms', 'in-proc rows/s', 'HTTP 1k batch p50 ms', 'HTTP rows/s (1k batches)'];
+  const header = ['bundle', 'models/member', 'size MB', 'load ms', 'in-proc 1 row ms', 'CPU ms', 'HTTP 1 row p50 ms', 'HTTP 1 row p99 ms', 'HTTP 1 row req/s', 'in-proc 1k rows ms', 'CPU ms', 'in-proc rows/s', 'HTTP 1k batch p50 ms', 'HTTP rows/s (1k batches)'];
   const lines = rows.map((r) => [
-    r.bundle, String(r.modelsPerMember), f(r.bytes / 1e6), f(r.loadMs, 0), f(r.inProcess1RowMs, 3), f(r.httpSingleP50Ms, 3), f(r.httpSingleP99Ms, 3),
-    f(r.autocannonSingleRequestsPerSecond, 0), f(r.inProcess1000RowsMs, 1), f(r.inProcessRowsPerSecond, 0), f(r.batch1000P50Ms, 0), f(r.batch1000RowsPerSecond, 0),
+    r.bundle, String(r.modelsPerMember), f(r.bytes / 1e6), f(r.loadMs, 0), f(r.inProcess1RowMs, 3), f(r.inProcess1RowCpuMs, 3), f(r.httpSingleP50Ms, 3), f(r.httpSingleP99Ms, 3),
+    f(r.autocannonSingleRequestsPerSecond, 0), f(r.inProcess1000RowsMs, 1), f(r.inProcess1000RowsCpuMs, 1), f(r.inProcessRowsPerSecond, 0), f(r.batch1000P50Ms, 0), f(r.batch1000RowsPerSecond, 0),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
   const fmt = (cells: string[]): string => cells.map((c, i) => c.padStart(widths[i]!)).join('  ');
@@ -257,11 +282,14 @@ async function main(): Promise<void> {
   const seconds = Number(arg('seconds', '8'));
   const trials = Number(arg('trials', '16'));
   const connections = Number(arg('connections', '4'));
+  const spaces = arg('spaces', 'default,small').split(',');
   const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
   const workDir = mkdtempSync(join(tmpdir(), 'ae-bench-serve-'));
   try {
-    const bundles = await buildEnsembles(dataset, trials, workDir);
+    const bundles = [];
+    for (const space of spaces) bundles.push(...(await buildEnsembles(dataset, space, trials, workDir)));
     const table = loadDatasetFile(join(DATA, `${dataset}.arff`));
+    const loadStart = loadavg()[0];
     const rows: BundleFigures[] = [];
     for (const b of bundles) {
       console.log(`measuring ${b.label} ...`);
@@ -274,20 +302,29 @@ async function main(): Promise<void> {
       dataset,
       members: MEMBERS,
       families: FAMILIES,
+      search_spaces: spaces,
       folds: 5,
       seconds,
       connections,
       cpus: cpus().length,
       node: process.version,
+      /** 1-minute load average at the start and the end of the measurements: the machine may be shared. */
+      load_average: { start: loadStart, end: loadavg()[0] },
       p50_single_row_ms: headline.httpSingleP50Ms,
       rows_per_second_batch_1000: headline.batch1000RowsPerSecond,
+      headline_bundle: headline.bundle,
+      p50_single_row_ms_refit: rows[1]!.httpSingleP50Ms,
+      rows_per_second_batch_1000_refit: rows[1]!.batch1000RowsPerSecond,
       targets: { p50_single_row_ms: TARGET_P50_MS, rows_per_second_batch_1000: TARGET_ROWS_PER_SECOND },
       meets_targets: headline.httpSingleP50Ms < TARGET_P50_MS && headline.batch1000RowsPerSecond >= TARGET_ROWS_PER_SECOND,
       bundles: rows,
     };
     mkdirSync(join(ROOT, 'results'), { recursive: true });
     writeFileSync(join(ROOT, 'results/serve.json'), `${JSON.stringify(out, null, 2)}\n`);
-    console.log(`p50 single row ${headline.httpSingleP50Ms.toFixed(2)} ms (target < ${TARGET_P50_MS}), ${headline.batch1000RowsPerSecond.toFixed(0)} rows/s in batches of 1,000 (target >= ${TARGET_ROWS_PER_SECOND})`);
+    for (const r of rows) {
+      console.log(`${r.bundle}: p50 single row ${r.httpSingleP50Ms.toFixed(2)} ms (target < ${TARGET_P50_MS}), ${r.batch1000RowsPerSecond.toFixed(0)} rows/s in batches of 1,000 (target >= ${TARGET_ROWS_PER_SECOND})`);
+    }
+    console.log(`load average ${loadStart.toFixed(1)} -> ${loadavg()[0].toFixed(1)} on ${cpus().length} cores`);
     console.log('wrote results/serve.json');
   } finally {
     rmSync(workDir, { recursive: true, force: true });

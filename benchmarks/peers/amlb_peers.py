@@ -187,6 +187,7 @@ def main():
     out, columns = manifest["out"], manifest["columns"]
     done = finished(out)
     version = versions()
+    written = 0
     for task in manifest["tasks"]:
         todo = [
             (fold, fw)
@@ -219,7 +220,9 @@ def main():
             row["duration"] = round(time.perf_counter() - t0, 4)
             row["utc"] = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S")
             append(out, columns, row)
+            written += 1
             print(f"peer {task['name']} fold {fold} {fw}: {row['metric']} {row['result']:.4f} ({row['duration']:.1f} s)", flush=True)
+    print(f"peers: {written} row(s) appended to {out}" + ("" if written else " (every peer cell was already there)"), flush=True)
 
 
 if __name__ == "__main__":

@@ -53,7 +53,7 @@ export async function autoEnsemble(dataset: DatasetInput, options: AutoEnsembleO
     const common = {
       proposer,
       ...(test === undefined ? {} : { test }),
-      ...(opts.timeBudget === undefined ? {} : { timeBudget: Math.max(1, opts.timeBudget - (Date.now() - started) / 1000) }),
+      ...(opts.timeBudget === undefined ? {} : ensembleBudget(opts.timeBudget - (Date.now() - started) / 1000, opts.ensemble)),
       ...(opts.onProgress === undefined ? {} : { onProgress: opts.onProgress }),
       ...(opts.signal === undefined ? {} : { signal: opts.signal }),
     };
@@ -115,6 +115,16 @@ export async function reEnsemble(runId: number, options: ReEnsembleOptions): Pro
   } finally {
     store.close();
   }
+}
+
+/**
+ * The training budget and the share kept for building the ensemble (and loading its members): stacking fits
+ * many meta-models in its inner cross-validation, so it keeps a larger share than the weighted selectors.
+ */
+function ensembleBudget(secondsLeft: number, method: string): { timeBudget: number; reserveSeconds: number } {
+  const timeBudget = Math.max(1, secondsLeft);
+  const share = method === 'stacking' ? 0.25 : method === 'qdo-es' || method === 'qo-es' ? 0.15 : 0.1;
+  return { timeBudget, reserveSeconds: Math.min(120, 0.5 * timeBudget, Math.max(1, share * timeBudget)) };
 }
 
 function missingDataset(): never {

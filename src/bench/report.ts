@@ -78,7 +78,8 @@ function overview(rows: readonly Readonly<Record<string, string>>[], comparison:
     `${rows.length} result rows: ${comparison.tasks.length} datasets, up to ${folds} folds, ${comparison.methods.length} methods` +
     `${comparison.budget !== undefined ? `, budgeted methods at ${comparison.budget} s per task and fold` : ''}. ` +
     `${failures} failed run(s), each scored as the constant predictor (the AutoML Benchmark's rule). ` +
-    `Versions: ${versions || 'unknown'}; last row ${last} UTC.`
+    (versions !== '' ? `Versions: ${versions}. ` : '') +
+    (last !== '' ? `Last row written ${last} UTC.` : '')
   );
 }
 

@@ -27,6 +27,7 @@ import {
   type Baseline,
 } from './methods.js';
 import { FAILED_PREFIX, appendResults, cellKey, finishedCells, type ResultRow } from './results-csv.js';
+import { Progress, formatDuration } from './progress.js';
 import { scorePredictions, type ScoreColumns } from './score.js';
 import type { Suite, SuiteTask } from './suite.js';
 
@@ -142,7 +143,9 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchSummary>
   for (const task of options.suite.tasks) for (let f = 0; f < options.folds; f++) todo += pending(task, f).length;
   log(`suite ${options.suite.name}: ${options.suite.tasks.length} tasks x ${options.folds} folds x ${jobs.length} jobs; ${total - todo} done, ${todo} to run -> ${options.out}`);
   const workDir = options.workDir ?? mkdtempSync(join(tmpdir(), 'auto-ensemble-bench-'));
-  const progress = new Progress(todo, options, log);
+  const searchJobs = options.budgets.length * options.search.length;
+  const meanBudget = options.budgets.reduce((a, b) => a + b, 0) / Math.max(1, options.budgets.length);
+  const progress = new Progress(todo, { searchJobs, baselineJobs: options.baselines.length, meanBudget }, log);
   const counts = { rows: 0, failures: 0 };
   try {
     for (const task of options.suite.tasks) {
@@ -157,7 +160,8 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchSummary>
           appendResults(options.out, rows);
           counts.rows += rows.length;
           counts.failures += rows.filter((r) => String(r.info ?? '').startsWith(FAILED_PREFIX)).length;
-          progress.report(task.name, fold, job, rows, (performance.now() - jobStarted) / 1000);
+          const what = job.kind === 'search' ? { search: job.search, budget: job.budget } : { baseline: baselineFramework(job.baseline) };
+          progress.report(task.name, fold, what, rows, (performance.now() - jobStarted) / 1000);
         }
       }
     }
@@ -368,60 +372,4 @@ function evaluate(ctx: FoldContext, base: ResultRow, result: AutoEnsembleResult,
     ensemble_size: result.members.length,
     info: `run ${result.runId}; stopped by ${search.run.stoppedBy}; validation ${result.validationScore}`,
   };
-}
-
-export function formatDuration(seconds: number): string {
-  if (seconds < 60) return `${seconds.toFixed(1)} s`;
-  const m = Math.floor(seconds / 60);
-  if (m < 60) return `${m}m${String(Math.round(seconds - m * 60)).padStart(2, '0')}s`;
-  return `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`;
-}
-
-/** Progress lines with an estimate of the time left (search jobs take about their budget). */
-class Progress {
-  done = 0;
-  private readonly started = performance.now();
-  private spentOther = 0;
-  private nOther = 0;
-  private overheadRatio = 1.2;
-
-  constructor(
-    private readonly total: number,
-    private readonly options: BenchOptions,
-    private readonly log: (line: string) => void,
-  ) {}
-
-  report(task: string, fold: number, job: Job, rows: readonly ResultRow[], seconds: number): void {
-    this.done++;
-    if (job.kind === 'search') this.overheadRatio = 0.7 * this.overheadRatio + 0.3 * (seconds / job.budget);
-    else {
-      this.spentOther += seconds;
-      this.nOther++;
-    }
-    const what = job.kind === 'search' ? `AE-${job.search} ${job.budget}s` : baselineFramework(job.baseline);
-    const scores = rows
-      .map((r) => {
-        const name = job.kind === 'search' ? String(r.framework).replace(`AE-${job.search}-`, '') : '';
-        const failed = String(r.info ?? '').startsWith(FAILED_PREFIX) ? ' FAILED' : '';
-        return `${name}${name ? ' ' : ''}${Number(r.result).toFixed(4)}${failed}`;
-      })
-      .join(', ');
-    const trials = job.kind === 'search' && rows[0]?.trials !== undefined ? `, ${rows[0].trials} trials` : '';
-    const elapsed = (performance.now() - this.started) / 1000;
-    this.log(
-      `[${this.done}/${this.total}] ${task} fold ${fold} ${what}: ${rows[0]?.metric ?? ''} ${scores}${trials} ` +
-        `(${formatDuration(seconds)}; elapsed ${formatDuration(elapsed)}, left ~${formatDuration(this.estimateLeft())})`,
-    );
-  }
-
-  private estimateLeft(): number {
-    const left = this.total - this.done;
-    if (left <= 0) return 0;
-    const searchJobs = this.options.budgets.length * this.options.search.length;
-    const perFold = searchJobs + this.options.baselines.length;
-    const meanBudget = this.options.budgets.reduce((a, b) => a + b, 0) / Math.max(1, this.options.budgets.length);
-    const otherMean = this.nOther > 0 ? this.spentOther / this.nOther : 1;
-    const perJob = perFold === 0 ? 0 : (searchJobs * meanBudget * this.overheadRatio + this.options.baselines.length * otherMean) / perFold;
-    return left * perJob;
-  }
 }

@@ -11,7 +11,7 @@
  *   cache (offline: the cache only).
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Task } from '../data/dataset.js';
@@ -109,13 +109,17 @@ export async function loadSuite(spec: string, options: LoadSuiteOptions = {}): P
     suite = await loadOpenmlSuite(spec.replace(/^openml\//, ''), cacheDir, options.offline ?? false);
   } else {
     const builtin = builtinSuitePath(spec);
-    const path = existsSync(spec) ? resolve(spec) : existsSync(builtin) ? builtin : undefined;
+    const path = isFile(spec) ? resolve(spec) : isFile(builtin) ? builtin : undefined;
     if (path === undefined) {
       throw new ConfigError(`unknown suite '${spec}': not a built-in suite (smoke, shared-18), a suite file or an OpenML suite id`);
     }
     suite = await loadSuiteFile(path, cacheDir);
   }
   return options.datasets === undefined ? suite : { ...suite, tasks: selectTasks(suite, options.datasets) };
+}
+
+function isFile(path: string): boolean {
+  return existsSync(path) && statSync(path).isFile();
 }
 
 function selectTasks(suite: Suite, names: readonly string[]): SuiteTask[] {

@@ -17,6 +17,8 @@ export interface ProgressOptions {
   /** Terminal width in columns (TTY only; default 80). */
   readonly columns?: number;
   readonly metric: string;
+  /** What is being fitted, appended to the "run N started" line. */
+  readonly description?: string;
   readonly maxTrials?: number;
   /** Search time budget in seconds, for the bar when there is no trial limit. */
   readonly timeBudget?: number;
@@ -62,7 +64,7 @@ export class ProgressDisplay {
       case 'run-started':
         this.runId = event.runId;
         this.setTimeLeft(event.timeLeft);
-        this.note(`run ${event.runId} ${event.resumed ? 'resumed' : 'started'}`);
+        this.note(`run ${event.runId} ${event.resumed ? 'resumed' : 'started'}${this.options.description === undefined ? '' : `: ${this.options.description}`}`);
         return;
       case 'trial-started':
         this.running++;
@@ -73,7 +75,9 @@ export class ProgressDisplay {
         if (event.status === 'done') this.done++;
         else {
           this.failed++;
-          this.noteFailure(event.trial, event.family, event.status, event.error);
+          // Trials cut off by the end of the budget or by Ctrl-C are expected: counted, not reported.
+          const cutOff = event.status === 'timeout' && (this.stopping || event.timeLeft <= 1);
+          if (!cutOff) this.noteFailure(event.trial, event.family, event.status, event.error);
         }
         this.best = event.best;
         this.setTimeLeft(event.timeLeft);
@@ -105,18 +109,25 @@ export class ProgressDisplay {
     this.clearLine();
   }
 
-  /** The status text, without terminal control characters. */
-  status(): string {
-    const parts: string[] = [];
+  /**
+   * The status text, without terminal control characters. Narrower than `width`, it drops the bar graphic, then
+   * the running count, then cuts the end: the score and the time left matter more than the decoration.
+   */
+  status(width = Infinity): string {
     const fraction = this.fraction();
-    if (fraction !== undefined) parts.push(`${bar(fraction)} ${String(Math.floor(fraction * 100)).padStart(3)}%`);
-    const trials = `${this.done}${this.options.maxTrials === undefined ? '' : `/${this.options.maxTrials}`} trials done`;
-    parts.push([trials, `${this.failed} failed`, `${this.running} running`].join(', '));
-    parts.push(this.best === null ? `best ${this.options.metric} -` : `best ${this.options.metric} ${formatScore(this.best.validationScore)} (${this.best.family})`);
-    if (this.stopping) parts.push('stopping');
-    else if (Number.isFinite(this.deadline)) parts.push(`${formatDuration((this.deadline - this.now()) / 1000)} left`);
-    else parts.push(`${formatDuration((this.now() - this.started) / 1000)} elapsed`);
-    return parts.join('  ');
+    const percent = fraction === undefined ? undefined : `${String(Math.floor(fraction * 100)).padStart(3)}%`;
+    const done = `${this.done}${this.options.maxTrials === undefined ? '' : `/${this.options.maxTrials}`}`;
+    const best = this.best === null ? `best ${this.options.metric} -` : `best ${this.options.metric} ${formatScore(this.best.validationScore)} (${this.best.family})`;
+    let time: string;
+    if (this.stopping) time = 'stopping';
+    else if (Number.isFinite(this.deadline)) time = `${formatDuration((this.deadline - this.now()) / 1000)} left`;
+    else time = `${formatDuration((this.now() - this.started) / 1000)} elapsed`;
+    const variants = [
+      [fraction === undefined ? undefined : `${bar(fraction)} ${percent}`, `${done} trials done, ${this.failed} failed, ${this.running} running`, best, time],
+      [percent, `${done} trials done, ${this.failed} failed, ${this.running} running`, best, time],
+      [percent, `${done} done, ${this.failed} failed`, best, time],
+    ].map((parts) => parts.filter((p) => p !== undefined).join('  '));
+    return variants.find((v) => v.length <= width) ?? variants[variants.length - 1]!.slice(0, width);
   }
 
   private finish(summary: RunSummary): void {
@@ -169,8 +180,9 @@ export class ProgressDisplay {
 
   private redraw(): void {
     if (!this.options.tty) return;
-    const width = Math.max(20, (this.options.columns ?? 80) - 1);
-    const line = this.status().slice(0, width);
+    const columns = this.options.columns !== undefined && this.options.columns > 0 ? this.options.columns : 80; // 0: size unknown
+    const width = Math.max(20, columns - 1);
+    const line = this.status(width);
     this.options.write(`\r${line}\x1b[K`);
     this.drawn = line;
   }

@@ -39,7 +39,7 @@ export function holdoutSplit(data: Dataset, fraction: number, seed: number): { t
   const split = holdout(data.nRows, fraction, seed, data.target.kind === 'classes' ? data.target.codes : undefined);
   const train = takeRows(data, split.train);
   const test = takeRows(data, split.test);
-  return { train, test: { features: test, labels: targetLabels(test), source: `${test.nRows} held-out rows (--holdout ${fraction})` } };
+  return { train, test: { features: test, labels: targetLabels(test), source: `${test.nRows} held-out rows, --holdout ${fraction}` } };
 }
 
 /** The model's score on labelled test data, by `metric` (the run's metric). */

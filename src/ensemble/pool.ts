@@ -132,8 +132,14 @@ export function choiceOption<T extends string>(options: SelectorOptions, name: s
   return value as T;
 }
 
-/** Rejects option names a selector does not know (typos should not pass silently). */
+/**
+ * Rejects option names a selector does not know (typos should not pass silently) and a seed that is not a
+ * finite number.
+ */
 export function checkOptionNames(method: string, options: SelectorOptions, known: readonly string[]): void {
+  if (options.seed !== undefined && !(typeof options.seed === 'number' && Number.isFinite(options.seed))) {
+    throw new ConfigError(`${method}: option seed must be a finite number, got ${String(options.seed)}`);
+  }
   for (const key of Object.keys(options)) {
     if (key !== 'seed' && !known.includes(key)) {
       throw new ConfigError(`${method}: unknown option '${key}'; known options: seed, ${known.join(', ')}`);

@@ -3,7 +3,7 @@
  * `createProposer(kind, space, options)` is the one entry point the run loop needs.
  */
 import { ConfigError } from '../util/errors.js';
-import { BayesianProposer, type BoOptions } from './bo.js';
+import { BayesianProposer } from './bo.js';
 import { createDivBoProposer, type DivBoOptions } from './divbo.js';
 import { RandomProposer } from './random.js';
 import { loadSearchSpace, type SearchSpace } from './space.js';
@@ -13,8 +13,8 @@ export type ProposerKind = 'random' | 'bo' | 'divbo';
 
 export const PROPOSER_KINDS: readonly ProposerKind[] = ['random', 'bo', 'divbo'];
 
-/** Options of every proposer; `labels` and `metric` are required by divbo only. */
-export type ProposerOptions = BoOptions & Partial<Pick<DivBoOptions, 'labels' | 'metric'>> & Omit<Partial<DivBoOptions>, 'labels' | 'metric'>;
+/** Options of every proposer (random uses `seed` only; bo the BoOptions); `labels` and `metric` are required by divbo. */
+export type ProposerOptions = Partial<DivBoOptions>;
 
 /**
  * Build a proposer. `space` is a loaded SearchSpace, a file path, a bundled name ('default', 'small') or a plain

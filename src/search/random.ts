@@ -1,4 +1,4 @@
-import { proposalKey as proposalKeyOf, sampleUnseen } from './config.js';
+import { proposalKey, sampleUnseen } from './config.js';
 import { askRng, OutcomeLog } from './history.js';
 import type { SearchSpace } from './space.js';
 import type { Proposer, TrialOutcome, TrialProposal } from './types.js';
@@ -31,7 +31,7 @@ export class RandomProposer implements Proposer {
       const p = sampleUnseen(this.space, rng, seen);
       if (p === undefined) break;
       out.push(p);
-      seen.add(proposalKeyOf(p));
+      seen.add(proposalKey(p));
     }
     return out;
   }

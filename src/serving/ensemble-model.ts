@@ -36,7 +36,8 @@ export type PredictInput = readonly Record<string, unknown>[] | FeatureTable;
 
 /**
  * A fitted ensemble that predicts on raw rows. It holds plain data and fitted members only: no store, no workers.
- * Input rows are checked against the training feature schema (see feature-schema.ts for the rules).
+ * Input rows are checked against the training feature schema (rules: docs/bundle-format.md, "Input rows").
+ * Each member predicts the average of its models (k fold models, or one refit model); the combiner mixes members.
  */
 export class EnsembleModel {
   readonly task: Task;
@@ -48,6 +49,8 @@ export class EnsembleModel {
   readonly validationScore: number;
   readonly combiner: Combiner;
   readonly members: readonly EnsembleMember[];
+  /** The members the combiner reads (others, if any, are kept for information but never evaluated). */
+  private readonly combined: readonly EnsembleMember[];
 
   constructor(info: EnsembleModelInfo) {
     this.task = info.task;
@@ -60,6 +63,8 @@ export class EnsembleModel {
     this.combiner = info.combiner;
     this.members = info.members;
     checkMembers(info);
+    const used = new Set(info.combiner.memberIds);
+    this.combined = info.members.filter((m) => used.has(m.id));
   }
 
   /** Prediction columns: classes for classification, 1 for regression. */
@@ -72,7 +77,7 @@ export class EnsembleModel {
     const table = this.toTable(input);
     const k = this.nOutputs;
     const byId = new Map<number, Float64Array>();
-    for (const member of this.members) byId.set(member.id, averageModels(member.models, table, k));
+    for (const member of this.combined) byId.set(member.id, averageModels(member.models, table, k));
     return combinePredictions(this.combiner, byId, table.nRows, k);
   }
 
@@ -116,6 +121,9 @@ export class EnsembleModel {
 function checkMembers(info: EnsembleModelInfo): void {
   const k = info.task === 'regression' ? 1 : info.classes.length;
   if (info.task !== 'regression' && k < 2) throw new ConfigError(`a ${info.task} ensemble needs at least 2 classes`);
+  if (info.combiner.kind === 'stacking' && info.combiner.model.featureMean !== undefined) {
+    throw new ConfigError('a stacking meta-model on the original features cannot be served: refit it on member predictions only');
+  }
   const ids = new Set(info.members.map((m) => m.id));
   for (const id of info.combiner.memberIds) {
     if (!ids.has(id)) throw new ConfigError(`the combiner uses member ${id}, which the ensemble lacks`);

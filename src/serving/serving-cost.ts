@@ -21,7 +21,8 @@ export interface ServingCostOptions {
   readonly batchRows?: number;
   /** Timed single-row predictions (default 15), after one untimed warm-up call. */
   readonly singleRepetitions?: number;
-  /** Timed batch predictions (default 3), after one untimed warm-up call. */
+  /** Timed batch predictions (default 3), after one untimed warm-up call. Each measurement stops repeating
+   * after about 2 s in total (keeping at least one timed call), so a slow model does not stall `fit`'s summary. */
   readonly batchRepetitions?: number;
 }
 
@@ -59,13 +60,15 @@ export function tableToRows(table: FeatureTable, count: number = table.nRows): R
   return out;
 }
 
-function timeMedian(fn: () => unknown, repetitions: number): number {
+/** Median of `repetitions` timed calls after one warm-up; stops early (keeping at least one) past `capMs` in total. */
+function timeMedian(fn: () => unknown, repetitions: number, capMs = 2000): number {
+  const start = performance.now();
   fn();
   const times: number[] = [];
-  for (let i = 0; i < Math.max(1, repetitions); i++) {
-    const start = performance.now();
+  while (times.length < Math.max(1, repetitions) && (times.length === 0 || performance.now() - start < capMs)) {
+    const t0 = performance.now();
     fn();
-    times.push(performance.now() - start);
+    times.push(performance.now() - t0);
   }
   times.sort((a, b) => a - b);
   const mid = times.length >> 1;

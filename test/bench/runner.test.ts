@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AutoEnsembleResult, DatasetInput, EnsembleMethod } from '../../src/api/types.js';
 import { RESULT_COLUMNS, appendResults, cellKey, finishedCells, readResults } from '../../src/bench/results-csv.js';
+import { peerManifest } from '../../src/bench/peers.js';
 import { runBenchmark, type BenchEngine } from '../../src/bench/runner.js';
 import { loadSuite } from '../../src/bench/suite.js';
 import type { Dataset, FeatureTable } from '../../src/data/dataset.js';
@@ -138,6 +139,33 @@ test('runner: one search re-ensembled per method, failures scored as the constan
     assert.equal(more.jobsRun, 1);
     assert.equal(readResults(out).length, 4 + 1);
     assert.deepEqual(calls.slice(3), ['search divbo qdo-es 5']);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('the peer manifest points the Python script at the same cached data, split files and feature columns', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-peers-'));
+  try {
+    const suite = await loadSuite('smoke', { cacheDir: join(dir, 'cache') });
+    const manifest = (await peerManifest({ suite, out: join(dir, 'r.csv'), folds: 1, seed: 3 })) as {
+      columns: string[];
+      folds: number;
+      seed: number;
+      frameworks: string[];
+      tasks: { name: string; type: string; data: string; splits: string; target: string; classes: string[]; features: string[] }[];
+    };
+    assert.deepEqual(manifest.columns, [...RESULT_COLUMNS]);
+    assert.deepEqual([manifest.folds, manifest.seed], [1, 3]);
+    assert.deepEqual(manifest.frameworks, ['sklearn-RF', 'sklearn-HGB', 'XGBoost']);
+    const vote = manifest.tasks.find((t) => t.name === 'vote')!;
+    assert.equal(vote.type, 'binary');
+    assert.equal(vote.target, 'Class');
+    assert.deepEqual(vote.classes, ['democrat', 'republican']);
+    assert.equal(vote.features.length, 16);
+    assert.match(readFileSync(vote.splits, 'utf8'), /@ATTRIBUTE rowid NUMERIC/);
+    assert.match(readFileSync(vote.data, 'utf8'), /@relation/i);
+    assert.deepEqual(manifest.tasks.find((t) => t.name === 'cpu')!.classes, []);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

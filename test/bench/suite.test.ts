@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { builtinSuitePath, loadSuite, parseSuiteFile } from '../../src/bench/suite.js';
 import { parseOpenmlSplits } from '../../src/data/openml-split.js';
+import { fillCacheFromLocal } from '../../src/openml/fill-cache.js';
 import { ConfigError } from '../../src/util/errors.js';
 
 const tmp = (): string => mkdtempSync(join(tmpdir(), 'bench-suite-test-'));
@@ -83,6 +84,25 @@ test('a suite file with another seed gets other splits; unknown names are errors
     assert.notDeepEqual([...seven.folds[0]!.test], [...eight.folds[0]!.test]);
     await assert.rejects(loadSuite(file, { cacheDir: join(dir, 'cache'), datasets: ['iris'] }), /has no dataset iris/);
     await assert.rejects(loadSuite('no-such-suite', { cacheDir: dir }), /unknown suite/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('an OpenML suite id or alias loads through the client; offline, a missing suite says what is missing', async () => {
+  const dir = tmp();
+  try {
+    await fillCacheFromLocal({ cacheDir: dir, names: ['iris', 'cpu'], folds: 3, suite: 'mini' });
+    const suite = await loadSuite('openml/mini', { cacheDir: dir, offline: true });
+    assert.equal(suite.source.startsWith('openml:'), true);
+    assert.deepEqual(suite.tasks.map((t) => [t.id, t.name]).sort(), [
+      ['local-cpu', 'cpu'],
+      ['local-iris', 'iris'],
+    ]);
+    const cpu = await suite.tasks.find((t) => t.name === 'cpu')!.load();
+    assert.equal(cpu.dataset.task, 'regression');
+    assert.equal(cpu.folds.length, 3);
+    await assert.rejects(loadSuite('271', { cacheDir: dir, offline: true }), /271/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -67,8 +67,7 @@ test('fit --json: run summary, ensemble, held-out score equal to scoring the sav
   assert.ok(iris.validationScore <= iris.leaderboard[0]!.validationScore + 1e-12, 'GES is no worse than its best member on validation');
   assert.ok(iris.bundle.bytes > 1000 && existsSync(`${irisModel}/manifest.json`));
   assert.ok(iris.latency.singleRowMs > 0 && iris.latency.batchMs > 0 && iris.latency.batchRows === 1000);
-  assert.match(irisStderr, /^fit iris: 105 rows, 4 features, multiclass target 'class'; metric log_loss; at most 4 trials$/m);
-  assert.match(irisStderr, /^run \d+ started$/m);
+  assert.match(irisStderr, /^run \d+ started: iris, 105 rows, 4 features, multiclass target 'class'; metric log_loss; at most 4 trials$/m);
   assert.match(irisStderr, /^search finished: \d trials done, \d failed in \d+s \(stopped by max-trials\)$/m);
 
   // --holdout 0.3 is the seeded, stratified split of src/data/split.ts: score the bundle on it independently.
@@ -178,23 +177,23 @@ test('reensemble with another method, then export each ensemble; export --refit 
   const re = await cli('reensemble', String(iris.runId), '--ensemble', 'stacking', '--db', db, '--out', stackedDir);
   assert.equal(re.code, 0, re.stderr);
   assert.match(re.stdout, /^ensemble: stacking, \d members?$/m);
-  assert.match(re.stdout, /^\s+1\s+ges\s+\d+\s+\d\.\d{4}\s/m);
-  assert.match(re.stdout, /^\s+2\s+stacking\s+\d+\s+\d\.\d{4}\s/m);
+  assert.match(re.stdout, /^\s+\d+\s+ges\s+\d+\s+\d\.\d{4}\s/m);
+  assert.match(re.stdout, /^\s+\d+\s+stacking\s+\d+\s+\d\.\d{4}\s/m);
   assert.ok(existsSync(`${stackedDir}/manifest.json`));
+  const listed = await cli('runs', '--db', db, '--json');
+  const ensembles = (JSON.parse(listed.stdout) as { id: number; ensembles: { id: number; method: string }[] }[]).find((r) => r.id === iris.runId)!.ensembles;
+  assert.deepEqual(ensembles.map((e) => e.method), ['ges', 'stacking']);
 
   const gesDir = tmp.path('iris-export-ges');
   const refitDir = tmp.path('cpu-refit');
-  const [exported, refit, latest] = await cliAll([
-    ['export', String(iris.runId), '--db', db, '--ensemble-id', '1', '--out', gesDir],
+  const [exported, refit] = await cliAll([
+    ['export', String(iris.runId), '--db', db, '--ensemble-id', String(ensembles[0]!.id), '--out', gesDir],
     ['export', String(cpuRunId), '--db', db, '--out', refitDir, '--refit', '--data', `${DATA}/cpu.arff`],
-    ['runs', '--db', db, '--json'],
   ]);
   assert.equal(exported.code, 0, exported.stderr);
   assert.match(exported.stdout, /^ensemble: ges, /m);
   assert.equal(refit.code, 0, refit.stderr);
   assert.match(refit.stdout, /^bundle\s+\S+cpu-refit \(.*, refit\)$/m);
-  const ensembles = (JSON.parse(latest.stdout) as { id: number; ensembles: { method: string }[] }[]).find((r) => r.id === iris.runId)!.ensembles;
-  assert.deepEqual(ensembles.map((e) => e.method), ['ges', 'stacking']);
 
   // The exported GES ensemble is the one fit saved: same predictions. The refit bundle holds one model per member.
   const [fromFit, fromExport, stacked] = await Promise.all([loadBundle(irisModel), loadBundle(gesDir), loadBundle(stackedDir)]);

@@ -90,6 +90,7 @@ for (const selector of listSelectors()) {
     const problem = problems[0]!;
     const metric = metricsForTask(problem.task)[0]!;
     assert.throws(() => selector.select(problem.candidates, problem.y, metric, { seed: 1, noSuchOption: 3 }), ConfigError);
+    assert.throws(() => selector.select(problem.candidates, problem.y, metric, { seed: NaN }), ConfigError);
     assert.throws(() => selector.select([], problem.y, metric), /at least one candidate/);
     const short = [{ ...problem.candidates[0]!, predictions: new Float64Array(10) }];
     assert.throws(() => selector.select(short, problem.y, metric), /prediction values/);

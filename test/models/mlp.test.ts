@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import * as tf from '@tensorflow/tfjs';
 import { takeRows, type Dataset } from '../../src/data/dataset.js';
 import { loadDatasetFile } from '../../src/data/load.js';
 import { holdout } from '../../src/data/split.js';
@@ -24,7 +25,7 @@ function crossEntropy(P: Float64Array, labels: Int32Array, k: number): number {
   return loss / labels.length;
 }
 
-test('the same training code runs on every installed backend (wasm, cpu): learns, deterministic per backend', async () => {
+test('the same training code runs on every installed backend (wasm, cpu): learns, deterministic, no leaked tensors', async () => {
   const iris = loadDatasetFile(`${DATA}/iris.arff`);
   const data = classData(iris);
   const topology: MlpTopology = { inputWidth: 4, hidden: [16], outputWidth: 3, activation: 'relu', batchNorm: false, output: 'softmax' };
@@ -44,8 +45,10 @@ test('the same training code runs on every installed backend (wasm, cpu): learns
   for (const backend of ['wasm', 'cpu'] as const) {
     const report = await selectBackend(backend);
     assert.equal(report.name, backend);
+    const tensorsBefore = tf.memory().numTensors;
     const first = await trainMlp(data, null, options);
     const second = await trainMlp(data, null, options);
+    assert.equal(tf.memory().numTensors, tensorsBefore, `${backend}: training leaked tensors`);
     assert.deepEqual(first.weights, second.weights, `${backend}: same seed must give the same weights`);
     const P = new MlpPredictor(topology, unpackWeights(topology, first.weights)).predict(data.X64, data.n);
     assert.ok(crossEntropy(P, data.labels, 3) < 0.5 * Math.log(3), `${backend}: did not learn iris`);

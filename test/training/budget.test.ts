@@ -38,7 +38,7 @@ describe('time budget', () => {
     }
     // Some short trials ran, but far fewer than the list: new ones stopped when they no longer fit.
     const done = trials.filter((t) => t.status === 'done').length;
-    assert.ok(done >= 2 && done < 12, `done: ${done}`);
+    assert.ok(done >= 1 && done < 12, `done: ${done}`);
     store.close();
   });
 });

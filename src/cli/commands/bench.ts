@@ -4,12 +4,14 @@
  * rerunning with the same --out resumes (finished cells are skipped). Progress goes to stderr.
  */
 import type { Command } from 'commander';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BASELINES, ENSEMBLE_METHODS, SEARCH_METHODS, parseBaselines, parseEnsembleMethods, parseSearchMethods } from '../../bench/methods.js';
 import { runPeers } from '../../bench/peers.js';
 import { writeReport } from '../../bench/report.js';
-import { runBenchmark } from '../../bench/runner.js';
-import { loadSuite, type SuiteDefaults } from '../../bench/suite.js';
+import { runBenchmark, type BenchOptions } from '../../bench/runner.js';
+import { loadSuite, type Suite, type SuiteDefaults } from '../../bench/suite.js';
 import { ConfigError } from '../../util/errors.js';
 import type { CliCommand, CliContext } from '../context.js';
 
@@ -99,20 +101,31 @@ async function runBench(options: BenchCliOptions, context: CliContext): Promise<
     ...(options.offline === true ? { offline: true } : {}),
     ...(options.datasets !== undefined ? { datasets: list(options.datasets, []) } : {}),
   });
+  const log = (line: string): void => context.io.err(line + '\n');
+  const settings = benchSettings(options, suite, log);
+  const summary = await withWorkDir(options, log, (workDir) => runBenchmark({ ...settings, workDir }));
+  if (options.peers === true) await runPeers({ suite, out: settings.out, folds: settings.folds, seed: settings.seed ?? 0, log });
+  context.io.out(`${settings.out}\n`);
+  if (options.report === true) {
+    const report = writeReport(settings.out);
+    log(`report: ${join(report.dir, 'report.md')}`);
+  }
+  if (summary.failures > 0) log(`${summary.failures} run(s) failed (scored as the constant predictor; see the info column)`);
+}
+
+/** Command-line options over the suite's defaults over the built-in defaults. */
+function benchSettings(options: BenchCliOptions, suite: Suite, log: (line: string) => void): BenchOptions {
   const d = suite.defaults;
-  const folds = positiveInteger(options.folds, 'folds', d.folds ?? 10)!;
-  const out = options.out ?? join('results', `${suite.name}-${new Date().toISOString().slice(0, 10)}.csv`);
   const seed = options.seed === undefined ? 0 : Number(options.seed);
   if (!Number.isInteger(seed) || seed < 0) throw new ConfigError(`--seed must be a non-negative integer, got '${options.seed}'`);
-  const log = (line: string): void => context.io.err(line + '\n');
   const maxTrials = positiveInteger(options.maxTrials, 'max-trials', d.maxTrials);
   const innerFolds = positiveInteger(options.innerFolds, 'inner-folds', d.innerFolds);
   const concurrency = positiveInteger(options.concurrency, 'concurrency', undefined);
   const searchSpace = options.searchSpace ?? d.searchSpace;
-  const summary = await runBenchmark({
+  return {
     suite,
-    out,
-    folds,
+    out: options.out ?? join('results', `${suite.name}-${new Date().toISOString().slice(0, 10)}.csv`),
+    folds: positiveInteger(options.folds, 'folds', d.folds ?? 10)!,
     budgets: budgets(options.budget, d),
     search: parseSearchMethods(list(options.search, d.search ?? ['divbo'])),
     ensembles: parseEnsembleMethods(list(options.ensembles, d.ensembles ?? ['ges', 'qdo-es', 'stacking', 'single-best'])),
@@ -123,14 +136,33 @@ async function runBench(options: BenchCliOptions, context: CliContext): Promise<
     ...(innerFolds !== undefined ? { innerFolds } : {}),
     ...(concurrency !== undefined ? { concurrency } : {}),
     ...(searchSpace !== undefined ? { searchSpace } : {}),
-    ...(options.workDir !== undefined ? { workDir: options.workDir } : {}),
     ...(options.keepStores === true ? { keepStores: true } : {}),
-  });
-  if (options.peers === true) await runPeers({ suite, out, folds, seed, log });
-  context.io.out(`${out}\n`);
-  if (options.report === true) {
-    const report = writeReport(out);
-    log(`report: ${join(report.dir, 'report.md')}`);
+  };
+}
+
+/**
+ * Runs `fn` with the directory for the per-search stores: --work-dir, else a temporary directory removed at the
+ * end, also on Ctrl-C / kill (the rows written so far stay; rerunning the command resumes).
+ */
+async function withWorkDir<T>(options: BenchCliOptions, log: (line: string) => void, fn: (dir: string) => Promise<T>): Promise<T> {
+  if (options.workDir !== undefined) return fn(options.workDir);
+  const dir = mkdtempSync(join(tmpdir(), 'auto-ensemble-bench-'));
+  const cleanUp = (): void => {
+    if (options.keepStores !== true) rmSync(dir, { recursive: true, force: true });
+  };
+  const onSignal = (signal: NodeJS.Signals): void => {
+    cleanUp();
+    log(`interrupted (${signal}); rerun the same command to resume`);
+    process.exit(signal === 'SIGINT' ? 130 : 143);
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    return await fn(dir);
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    cleanUp();
+    if (options.keepStores === true) log(`stores kept in ${dir}`);
   }
-  if (summary.failures > 0) log(`${summary.failures} run(s) failed (scored as the constant predictor; see the info column)`);
 }

@@ -80,16 +80,15 @@ async function runFit(options: FitOptions, context: CliContext): Promise<void> {
   const { train, test } = loadData(options, seed);
   const metric = getMetric(options.metric ?? defaultMetric(train.task).name, train.task).name;
   const timeBudget = options.budget ?? (options.maxTrials === undefined ? DEFAULTS.timeBudget : undefined);
-  io.err(
-    `fit ${train.name}: ${train.nRows} rows, ${train.features.length} features, ${train.task} target '${train.target.name}'; ` +
-      `metric ${metric}; ${budgetText(timeBudget, options.maxTrials)}\n`,
-  );
   const tty = context.io === processIO && process.stderr.isTTY === true;
   const progress = new ProgressDisplay({
     write: (s) => io.err(s),
     tty,
     columns: tty ? process.stderr.columns : undefined,
     metric,
+    description:
+      `${train.name}, ${train.nRows} rows, ${train.features.length} features, ${train.task} target '${train.target.name}'; ` +
+      `metric ${metric}; ${budgetText(timeBudget, options.maxTrials)}`,
     maxTrials: options.maxTrials,
     timeBudget,
   });

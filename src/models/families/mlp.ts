@@ -5,9 +5,8 @@ import type { DenseEncoder } from '../../preprocess/types.js';
 import { deriveSeed } from '../../util/random.js';
 import { balancedSampleWeights } from '../class-weights.js';
 import { resolveConfig, schemaDefaults, throwIfAborted } from '../config.js';
-import { ensureBackend } from '../neural/backend.js';
-import { ACTIVATIONS, MlpPredictor, unpackWeights, type MlpTopology } from '../neural/network.js';
-import { LR_SCHEDULES, trainMlp, type TrainData } from '../neural/train.js';
+import { ACTIVATIONS, LR_SCHEDULES, MlpPredictor, unpackWeights, type MlpTopology } from '../neural/network.js';
+import type { TrainData } from '../neural/train.js';
 import { checkSerialized, float32Blob, readFloat32Blob } from '../serialization.js';
 import type { Config, FitContext, FittedMember, MemberFamily, SerializedMember } from '../types.js';
 
@@ -20,7 +19,8 @@ import type { Config, FitContext, FittedMember, MemberFamily, SerializedMember }
  * stratified for classification; none below 20 rows or with fraction 0) and restores the best epoch's weights.
  *
  * Predictions run in plain JavaScript over the trained float32 weights (../neural/network.ts), so they do not
- * depend on the training backend and a reloaded member predicts bit-identical numbers. Serialized form: the
+ * depend on the training backend, a reloaded member predicts bit-identical numbers, and TensorFlow.js is
+ * imported (lazily) only by `fit`. Serialized form: the
  * topology, encoder and target scaling in `state`, all weights in one little-endian float32 blob `weights`.
  */
 const FAMILY = 'mlp';
@@ -90,6 +90,8 @@ class MlpMember implements FittedMember {
 async function fitMlp(train: Dataset, config: Config, ctx: FitContext): Promise<FittedMember> {
   const params = resolveParams(config);
   throwIfAborted(ctx.signal, FAMILY);
+  // TensorFlow.js (about 1-2 s to import) is loaded only to train: loading and predicting never need it.
+  const [{ ensureBackend }, { trainMlp }] = await Promise.all([import('../neural/backend.js'), import('../neural/train.js')]);
   const backend = await ensureBackend(ctx.backend);
   ctx.log?.(`mlp: TensorFlow.js backend ${backend.name} (${backend.reason})`);
   const encoder = fitDenseEncoder(train, { standardize: true, maxOneHotCategories: params.max_one_hot });

@@ -96,6 +96,7 @@ export async function selectBackend(request: BackendRequest, loader: BackendLoad
   for (const candidate of BACKEND_NAMES.slice(start)) {
     try {
       await loadCandidate(candidate, loader);
+      if (candidate === 'cpu' && tf.getBackend() === 'cpu') silenceCpuBanner();
       const reason =
         tried.length === 0
           ? request === 'auto'
@@ -141,7 +142,7 @@ let chosen: { request: BackendRequest; report: Promise<BackendReport> } | undefi
 export async function ensureBackend(option?: string): Promise<BackendReport> {
   const request = resolveBackendRequest(option);
   if (chosen === undefined) {
-    chosen = { request, report: selectBackend(request).then(silenceCpuBanner) };
+    chosen = { request, report: selectBackend(request) };
     chosen.report.catch(() => (chosen = undefined));
     return chosen.report;
   }
@@ -173,8 +174,7 @@ export function nvidiaGpuVisible(env: NodeJS.ProcessEnv = process.env): boolean 
  * The cpu backend prints a banner urging to install tfjs-node on its first tensor in Node. Our report already
  * says which backends were tried, so the banner is swallowed once, right after selection.
  */
-function silenceCpuBanner(report: BackendReport): BackendReport {
-  if (report.name !== 'cpu') return report;
+function silenceCpuBanner(): void {
   const warn = console.warn;
   console.warn = () => undefined;
   try {
@@ -182,7 +182,6 @@ function silenceCpuBanner(report: BackendReport): BackendReport {
   } finally {
     console.warn = warn;
   }
-  return report;
 }
 
 function describe(name: BackendName): string {

@@ -15,6 +15,10 @@ export type Activation = (typeof ACTIVATIONS)[number];
 
 export const BATCH_NORM_EPSILON = 1e-3;
 
+/** Per-epoch learning-rate schedules of the trainer (./train.ts), listed here so configs need no tf import. */
+export const LR_SCHEDULES = ['constant', 'cosine', 'plateau'] as const;
+export type LrSchedule = (typeof LR_SCHEDULES)[number];
+
 export interface MlpTopology {
   readonly inputWidth: number;
   readonly hidden: readonly number[];

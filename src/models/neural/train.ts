@@ -8,6 +8,7 @@ import {
   packWeights,
   unpackWeights,
   type LayerWeights,
+  type LrSchedule,
   type MlpTopology,
 } from './network.js';
 
@@ -22,8 +23,7 @@ import {
  * The signal is checked before every batch; the event loop gets a turn at least every 25 ms so an abort
  * (or timer) can land; past `deadline` training stops and keeps the best weights so far.
  */
-export const LR_SCHEDULES = ['constant', 'cosine', 'plateau'] as const;
-export type LrSchedule = (typeof LR_SCHEDULES)[number];
+export { LR_SCHEDULES, type LrSchedule } from './network.js';
 
 export interface TrainData {
   /** Row-major n x inputWidth. */
@@ -245,7 +245,8 @@ interface TrainingPass {
 function forward(layers: LayerVariables[], x: tf.Tensor2D, options: TrainOptions, training: TrainingPass | null): tf.Tensor2D {
   let h: tf.Tensor2D = x;
   layers.forEach((layer, l) => {
-    let z = tf.add(tf.matMul(h, layer.kernel as tf.Tensor2D), layer.bias) as tf.Tensor2D;
+    // Fused matMul + bias: one kernel instead of two (activations are fused only outside gradient mode).
+    let z = tf.fused.matMul({ a: h, b: layer.kernel as tf.Tensor2D, bias: layer.bias }) as tf.Tensor2D;
     if (l === layers.length - 1) {
       h = z;
       return;

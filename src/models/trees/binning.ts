@@ -104,7 +104,28 @@ export function binMatrix(mapper: BinMapper, X: TreeMatrix): Uint8Array {
   for (let f = 0; f < d; f++) {
     const col = X.columns[f]!;
     const off = f * n;
-    for (let i = 0; i < n; i++) out[off + i] = binValue(mapper, f, col[i]!);
+    if (mapper.isCategorical[f]) {
+      for (let i = 0; i < n; i++) out[off + i] = binValue(mapper, f, col[i]!);
+      continue;
+    }
+    // Inlined binary search over this feature's edges (the same rule as binValue).
+    const e = mapper.edges[f]!;
+    const m = e.length;
+    for (let i = 0; i < n; i++) {
+      const x = col[i]!;
+      if (x !== x) {
+        out[off + i] = MISSING_BIN;
+        continue;
+      }
+      let lo = 0;
+      let hi = m;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (x <= e[mid]!) hi = mid;
+        else lo = mid + 1;
+      }
+      out[off + i] = lo;
+    }
   }
   return out;
 }

@@ -2,7 +2,7 @@ import type { TreeMatrix } from '../../preprocess/types.js';
 import { Rng } from '../../util/random.js';
 import { binMatrix, fitBinMapper, type BinMapper } from './binning.js';
 import { GradientTreeGrower } from './gradient-grower.js';
-import { initialScores, lossGradients, validationLoss, type BoostLoss } from './losses.js';
+import { initialScores, lossProbabilities, validationLoss, type BoostLoss } from './losses.js';
 import { predictRawInto, TreeBuilder, type TreeArrays } from './predictor.js';
 import { sampleWithoutReplacement, takeBinnedRows, trainValidationSplit } from './sampling.js';
 
@@ -113,8 +113,12 @@ export class BoostingTrainer {
     this.init = initialScores(params.loss, this.yTrain, K);
     this.rawTrain = new Float64Array(this.nTrain * K);
     this.rawValid = new Float64Array(this.nValid * K);
-    for (let i = 0; i < this.nTrain; i++) for (let k = 0; k < K; k++) this.rawTrain[i * K + k] = this.init[k]!;
-    for (let i = 0; i < this.nValid; i++) for (let k = 0; k < K; k++) this.rawValid[i * K + k] = this.init[k]!;
+    // Training-time scores and probabilities are CLASS-major (raw[k * n + i]): each tree reads and updates
+    // one contiguous column instead of every K-th value.
+    for (let k = 0; k < K; k++) {
+      this.rawTrain.fill(this.init[k]!, k * this.nTrain, (k + 1) * this.nTrain);
+      this.rawValid.fill(this.init[k]!, k * this.nValid, (k + 1) * this.nValid);
+    }
     this.g = new Float64Array(this.nTrain);
     this.h = new Float64Array(this.nTrain);
     this.prob = new Float64Array(this.nTrain * K);
@@ -155,7 +159,7 @@ export class BoostingTrainer {
       this.inSample.fill(0);
       for (let i = 0; i < nSample; i++) this.inSample[sample[i]!] = 1;
     }
-    lossGradients(p.loss, this.yTrain, this.rawTrain, K, this.prob);
+    lossProbabilities(p.loss, this.rawTrain, K, this.prob);
     for (let k = 0; k < K; k++) {
       let nActive = d;
       if (p.colsample < 1) {
@@ -164,9 +168,13 @@ export class BoostingTrainer {
       } else for (let f = 0; f < d; f++) this.features[f] = f;
       this.gradientsFor(k);
       const tree = this.builder.nTrees;
-      this.grower.grow(this.builder, k, this.g, this.h, sample, nSample, this.features, nActive, this.rawTrain, K);
-      if (sample !== null) this.addTreeToRows(tree, this.trainBins, nTrain, this.rawTrain, K, this.inSample);
-      if (this.validBins !== null) this.addTreeToRows(tree, this.validBins, this.nValid, this.rawValid, K, null);
+      const rawColumn = this.rawTrain.subarray(k * nTrain, (k + 1) * nTrain);
+      this.grower.grow(this.builder, k, this.g, this.h, sample, nSample, this.features, nActive, rawColumn);
+      if (sample !== null) this.addTreeToRows(tree, this.trainBins, nTrain, rawColumn, this.inSample);
+      if (this.validBins !== null) {
+        const validColumn = this.rawValid.subarray(k * this.nValid, (k + 1) * this.nValid);
+        this.addTreeToRows(tree, this.validBins, this.nValid, validColumn, null);
+      }
     }
     this.round++;
     if (this.validBins !== null) {
@@ -189,7 +197,6 @@ export class BoostingTrainer {
   }
 
   private gradientsFor(k: number): void {
-    const K = this.nOutputs;
     const g = this.g;
     const h = this.h;
     const n = this.nTrain;
@@ -211,19 +218,18 @@ export class BoostingTrainer {
       return;
     }
     for (let i = 0; i < n; i++) {
-      const pr = prob[i * K + k]!;
+      const pr = prob[k * n + i]!;
       g[i] = pr - (y[i] === k ? 1 : 0);
       h[i] = Math.max(pr * (1 - pr), 1e-16);
     }
   }
 
-  private addTreeToRows(tree: number, bins: Uint8Array, n: number, raw: Float64Array, K: number, skip: Uint8Array | null): void {
+  private addTreeToRows(tree: number, bins: Uint8Array, n: number, rawColumn: Float64Array, skip: Uint8Array | null): void {
     const b = this.builder;
     const root = b.rootOf(tree);
-    const k = tree % K;
     for (let i = 0; i < n; i++) {
       if (skip !== null && skip[i] === 1) continue;
-      raw[i * K + k] += b.leafValue(b.leafOfBinned(root, bins, n, i));
+      rawColumn[i] += b.leafValue(b.leafOfBinned(root, bins, n, i));
     }
   }
 }

@@ -35,6 +35,8 @@ export class SplitFinder {
   private readonly featPerm: Int32Array;
   private W = 0;
   private SY = 0;
+  /** Running sums of a scan (weights and criterion accumulators of both sides). */
+  private readonly scanState = { WL: 0, WR: 0, aL: 0, aR: 0 };
   private best = -Infinity;
 
   constructor(
@@ -152,33 +154,74 @@ export class SplitFinder {
   /** Scan thresholds in bin order with missing rows on one side; records improvements in `out`. */
   private scan(f: number, w: Float64Array, count: number, minB: number, maxB: number, nMiss: number, missLeft: boolean, out: NodeSplit): void {
     const cnt = this.cnt;
-    const sorted = this.sorted;
     const msl = this.p.minSamplesLeaf;
     const nonMiss = count - nMiss;
     const entropy = this.p.criterion === 'entropy';
-    const L = this.L;
-    const R = this.R;
-    let WL = 0;
-    let WR = this.W;
+    const classes = this.yc !== null;
+    const st = this.scanState;
+    st.WL = 0;
+    st.WR = this.W;
+    st.aL = 0; // gini: sum L^2; entropy: sum L log L; regression: SL
+    st.aR = 0;
+    if (classes) {
+      this.L.fill(0);
+      this.R.set(this.total);
+      for (let c = 0; c < this.k; c++) st.aR += entropy ? xlogx(this.R[c]!) : this.R[c]! * this.R[c]!;
+    } else st.aR = this.SY;
     let nL = 0;
-    let aL = 0; // gini: sum L^2; entropy: sum L log L; regression: SL
-    let aR = 0;
-    const yc = this.yc;
-    const yr = this.yr;
-    if (yc !== null) {
-      L.fill(0);
-      R.set(this.total);
-      for (let c = 0; c < this.k; c++) aR += entropy ? xlogx(R[c]!) : R[c]! * R[c]!;
-    } else aR = this.SY;
-    const move = (j: number): void => {
-      const r = sorted[j]!;
-      const wt = w[r]!;
-      WL += wt;
-      WR -= wt;
-      if (yc !== null) {
-        const c = yc[r]!;
+    if (missLeft) {
+      this.moveRows(nonMiss, count, w, classes, entropy);
+      nL = nMiss;
+    }
+    let idx = 0;
+    for (let b = minB; b <= maxB; b++) {
+      const c = cnt[b]!;
+      if (c === 0) continue;
+      this.moveRows(idx, idx + c, w, classes, entropy);
+      idx += c;
+      nL += c;
+      if (b === maxB && (missLeft || nMiss === 0)) break;
+      if (nL < msl || count - nL < msl || st.WL <= 0 || st.WR <= 0) continue;
+      const proxy = this.proxy(st.aL, st.aR, st.WL, st.WR, entropy);
+      if (proxy > this.best) {
+        this.best = proxy;
+        out.feature = f;
+        out.bin = b;
+        out.missingLeft = nMiss > 0 ? missLeft : nL >= count - nL;
+      }
+    }
+  }
+
+  /** Move sorted rows [from, to) from the right to the left side, updating the criterion incrementally. */
+  private moveRows(from: number, to: number, w: Float64Array, classes: boolean, entropy: boolean): void {
+    const sorted = this.sorted;
+    const st = this.scanState;
+    let WL = st.WL;
+    let WR = st.WR;
+    let aL = st.aL;
+    let aR = st.aR;
+    if (!classes) {
+      const y = this.yr!;
+      for (let j = from; j < to; j++) {
+        const r = sorted[j]!;
+        const wt = w[r]!;
+        WL += wt;
+        WR -= wt;
+        aL += wt * y[r]!;
+        aR -= wt * y[r]!;
+      }
+    } else {
+      const y = this.yc!;
+      const L = this.L;
+      const R = this.R;
+      for (let j = from; j < to; j++) {
+        const r = sorted[j]!;
+        const wt = w[r]!;
+        const c = y[r]!;
         const lv = L[c]!;
         const rv = R[c]!;
+        WL += wt;
+        WR -= wt;
         if (entropy) {
           aL += xlogx(lv + wt) - xlogx(lv);
           aR += xlogx(rv - wt) - xlogx(rv);
@@ -188,32 +231,12 @@ export class SplitFinder {
         }
         L[c] = lv + wt;
         R[c] = rv - wt;
-      } else {
-        aL += wt * yr![r]!;
-        aR -= wt * yr![r]!;
-      }
-    };
-    if (missLeft) {
-      for (let j = nonMiss; j < count; j++) move(j);
-      nL = nMiss;
-    }
-    let idx = 0;
-    for (let b = minB; b <= maxB; b++) {
-      const c = cnt[b]!;
-      if (c === 0) continue;
-      for (let j = idx; j < idx + c; j++) move(j);
-      idx += c;
-      nL += c;
-      if (b === maxB && (missLeft || nMiss === 0)) break;
-      if (nL < msl || count - nL < msl || WL <= 0 || WR <= 0) continue;
-      const proxy = this.proxy(aL, aR, WL, WR, entropy);
-      if (proxy > this.best) {
-        this.best = proxy;
-        out.feature = f;
-        out.bin = b;
-        out.missingLeft = nMiss > 0 ? missLeft : nL >= count - nL;
       }
     }
+    st.WL = WL;
+    st.WR = WR;
+    st.aL = aL;
+    st.aR = aR;
   }
 
   private proxy(aL: number, aR: number, WL: number, WR: number, entropy: boolean): number {

@@ -52,8 +52,8 @@ export class GradientTreeGrower {
 
   /**
    * Grow a tree into `builder` (output column `output`), on rows `sample[0..nSample)` (ascending) or all rows
-   * when `sample` is null, using the active `features`. Adds each leaf value to `raw[row * stride + output]`
-   * of the rows it holds.
+   * when `sample` is null, using the active `features`. Adds each leaf value to `rawColumn[row]` of the rows
+   * it holds (the training scores of this tree's output).
    */
   grow(
     builder: TreeBuilder,
@@ -64,8 +64,7 @@ export class GradientTreeGrower {
     nSample: number,
     features: Int32Array,
     nActive: number,
-    raw: Float64Array,
-    stride: number,
+    rawColumn: Float64Array,
   ): void {
     const p = this.params;
     const rows = this.rows;
@@ -119,7 +118,7 @@ export class GradientTreeGrower {
       const v = (-leaf.g / (leaf.h + p.lambda)) * p.learningRate;
       leafValue[0] = v;
       builder.setLeaf(leaf.id, leafValue);
-      for (let i = leaf.start; i < leaf.end; i++) raw[rows[i]! * stride + output] += v;
+      for (let i = leaf.start; i < leaf.end; i++) rawColumn[rows[i]!] += v;
     }
   }
 

@@ -25,14 +25,28 @@ export function initialScores(loss: BoostLoss, y: Float64Array, K: number): Floa
   return init;
 }
 
-/** Writes the probabilities the gradients need into `prob` (sigmoid or softmax of raw); no-op for squared error. */
-export function lossGradients(loss: BoostLoss, _y: Float64Array, raw: Float64Array, K: number, prob: Float64Array): void {
+/**
+ * Writes the probabilities the gradients need into `prob` (sigmoid or softmax of raw); no-op for squared error.
+ * `raw` and `prob` are CLASS-major: value of row i, class k at [k * n + i].
+ */
+export function lossProbabilities(loss: BoostLoss, raw: Float64Array, K: number, prob: Float64Array): void {
   if (loss === 'squared_error') return;
   if (loss === 'log_loss') {
     for (let i = 0; i < raw.length; i++) prob[i] = sigmoid(raw[i]!);
     return;
   }
-  softmaxRows(raw, K, prob);
+  const n = raw.length / K;
+  for (let i = 0; i < n; i++) {
+    let m = -Infinity;
+    for (let k = 0; k < K; k++) if (raw[k * n + i]! > m) m = raw[k * n + i]!;
+    let s = 0;
+    for (let k = 0; k < K; k++) {
+      const e = Math.exp(raw[k * n + i]! - m);
+      prob[k * n + i] = e;
+      s += e;
+    }
+    for (let k = 0; k < K; k++) prob[k * n + i] = prob[k * n + i]! / s;
+  }
 }
 
 export function sigmoid(x: number): number {
@@ -56,7 +70,7 @@ export function softmaxRows(raw: Float64Array, K: number, out: Float64Array): vo
   }
 }
 
-/** Mean loss of raw scores on validation rows (log loss or mean squared error). */
+/** Mean loss of CLASS-major raw scores on validation rows (log loss or mean squared error). */
 export function validationLoss(loss: BoostLoss, y: Float64Array, raw: Float64Array, K: number): number {
   const n = y.length;
   let s = 0;
@@ -72,12 +86,11 @@ export function validationLoss(loss: BoostLoss, y: Float64Array, raw: Float64Arr
     }
   } else {
     for (let i = 0; i < n; i++) {
-      const o = i * K;
       let m = -Infinity;
-      for (let k = 0; k < K; k++) if (raw[o + k]! > m) m = raw[o + k]!;
+      for (let k = 0; k < K; k++) if (raw[k * n + i]! > m) m = raw[k * n + i]!;
       let z = 0;
-      for (let k = 0; k < K; k++) z += Math.exp(raw[o + k]! - m);
-      s -= raw[o + y[i]!]! - m - Math.log(z);
+      for (let k = 0; k < K; k++) z += Math.exp(raw[k * n + i]! - m);
+      s -= raw[y[i]! * n + i]! - m - Math.log(z);
     }
   }
   return s / Math.max(n, 1);
