@@ -39,7 +39,7 @@ export function rowsToFeatureTable(rows: readonly Record<string, unknown>[], sch
   });
   const features: Column[] = schema.map((spec) => {
     if (n > 0 && !rows.some((r) => Object.prototype.hasOwnProperty.call(r, spec.name))) {
-      throw new DataError(`missing feature column '${spec.name}' (no row has it)`, { column: spec.name });
+      throw new DataError(`missing feature column '${spec.name}' (no row has it)`);
     }
     return spec.kind === 'numeric' ? numericFromRows(rows, spec.name) : categoricalFromRows(rows, spec);
   });
@@ -60,7 +60,7 @@ function numericFromRows(rows: readonly Record<string, unknown>[], name: string)
     }
     const x = typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : NaN;
     if (!Number.isFinite(x)) {
-      throw new DataError(`row ${i}: numeric feature '${name}' got ${JSON.stringify(v)}`, { column: name });
+      throw new DataError(`row ${i}: numeric feature '${name}' got ${JSON.stringify(v)}`);
     }
     values[i] = x;
   });
@@ -78,7 +78,7 @@ function categoricalFromRows(rows: readonly Record<string, unknown>[], spec: Fea
       return;
     }
     if (typeof v === 'object') {
-      throw new DataError(`row ${i}: categorical feature '${spec.name}' got ${JSON.stringify(v)}`, { column: spec.name });
+      throw new DataError(`row ${i}: categorical feature '${spec.name}' got ${JSON.stringify(v)}`);
     }
     codes[i] = codeOf(String(v), categories, index);
   });
@@ -105,7 +105,7 @@ export function alignToSchema(table: FeatureTable, schema: FeatureSchema): Featu
   const features = schema.map((spec): Column => {
     const column = byName.get(spec.name);
     if (column === undefined) {
-      throw new DataError(`missing feature column '${spec.name}'`, { column: spec.name });
+      throw new DataError(`missing feature column '${spec.name}'`);
     }
     if (spec.kind === 'numeric') return alignNumeric(column, table.nRows);
     return alignCategorical(column, spec, table.nRows);
@@ -125,7 +125,7 @@ function alignNumeric(column: Column, n: number): Column {
     const text = column.categories[code]!;
     const x = Number(text);
     if (text.trim() === '' || !Number.isFinite(x)) {
-      throw new DataError(`row ${i}: numeric feature '${column.name}' got ${JSON.stringify(text)}`, { column: column.name });
+      throw new DataError(`row ${i}: numeric feature '${column.name}' got ${JSON.stringify(text)}`);
     }
     values[i] = x;
   }

@@ -138,6 +138,7 @@ function checkMembers(info: EnsembleModelInfo): void {
 
 /** Average of fold models' predictions (AutoGluon-style bagging). */
 export function averageModels(models: readonly FittedMember[], table: FeatureTable, k: number): Float64Array {
+  if (models.length === 1) return models[0]!.predict(table); // a refit member: nothing to average
   const sum = new Float64Array(table.nRows * k);
   for (const model of models) {
     const p = model.predict(table);

@@ -8,10 +8,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BASELINES, ENSEMBLE_METHODS, SEARCH_METHODS, parseBaselines, parseEnsembleMethods, parseSearchMethods } from '../../bench/methods.js';
-import { runPeers } from '../../bench/peers.js';
-import { writeReport } from '../../bench/report.js';
-import { runBenchmark, type BenchOptions } from '../../bench/runner.js';
-import { loadSuite, type Suite, type SuiteDefaults } from '../../bench/suite.js';
+// The runner, peers, report and suites load only when the command runs: every other CLI call starts faster.
+import type { BenchOptions } from '../../bench/runner.js';
+import type { Suite, SuiteDefaults } from '../../bench/suite.js';
 import { ConfigError } from '../../util/errors.js';
 import type { CliCommand, CliContext } from '../context.js';
 
@@ -96,6 +95,7 @@ async function runBench(options: BenchCliOptions, context: CliContext): Promise<
   parseSearchMethods(list(options.search, []));
   parseEnsembleMethods(list(options.ensembles, []));
   parseBaselines(list(options.baselines, []));
+  const { loadSuite } = await import('../../bench/suite.js');
   const suite = await loadSuite(options.suite, {
     ...(options.cache !== undefined ? { cacheDir: options.cache } : {}),
     ...(options.offline === true ? { offline: true } : {}),
@@ -103,11 +103,12 @@ async function runBench(options: BenchCliOptions, context: CliContext): Promise<
   });
   const log = (line: string): void => context.io.err(line + '\n');
   const settings = benchSettings(options, suite, log);
+  const { runBenchmark } = await import('../../bench/runner.js');
   const summary = await withWorkDir(options, log, (workDir) => runBenchmark({ ...settings, workDir }));
-  if (options.peers === true) await runPeers({ suite, out: settings.out, folds: settings.folds, seed: settings.seed ?? 0, log });
+  if (options.peers === true) await (await import('../../bench/peers.js')).runPeers({ suite, out: settings.out, folds: settings.folds, seed: settings.seed ?? 0, log });
   context.io.out(`${settings.out}\n`);
   if (options.report === true) {
-    const report = writeReport(settings.out);
+    const report = (await import('../../bench/report.js')).writeReport(settings.out);
     log(`report: ${join(report.dir, 'report.md')}`);
   }
   if (summary.failures > 0) log(`${summary.failures} run(s) failed (scored as the constant predictor; see the info column)`);

@@ -4,7 +4,6 @@
  */
 import type { Command } from 'commander';
 import { join } from 'node:path';
-import { writeReport } from '../../bench/report.js';
 import { ConfigError } from '../../util/errors.js';
 import type { CliCommand, CliContext } from '../context.js';
 
@@ -28,13 +27,13 @@ export const reportCommand: CliCommand = {
   },
 };
 
-function runReport(results: string, options: ReportCliOptions, context: CliContext): void {
+async function runReport(results: string, options: ReportCliOptions, context: CliContext): Promise<void> {
   let budget: number | undefined;
   if (options.budget !== undefined) {
     budget = Number(options.budget);
     if (!(budget > 0)) throw new ConfigError(`--budget must be positive seconds, got '${options.budget}'`);
   }
-  const written = writeReport(results, options.out, {
+  const written = (await import('../../bench/report.js')).writeReport(results, options.out, {
     ...(budget !== undefined ? { budget } : {}),
     ...(options.title !== undefined ? { title: options.title } : {}),
   });
