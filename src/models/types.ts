@@ -9,7 +9,11 @@ export interface FitContext {
   readonly seed: number;
   /** Aborted when the trial's time is up or the run is cancelled: long fits check it and stop cleanly. */
   readonly signal: AbortSignal;
-  /** Wall-clock deadline (ms since epoch, as Date.now()); Infinity for none. */
+  /**
+   * Wall-clock time (ms since epoch, as Date.now()) by which the fit should return; Infinity for none. Families that
+   * can stop early with a useful model (boosting rounds, forest trees, epochs) stop growing at it and return what
+   * they have; the hard stop is `signal`.
+   */
   readonly deadline: number;
   /** Neural backend requested ('auto' picks the best available). */
   readonly backend?: string;

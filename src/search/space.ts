@@ -68,7 +68,10 @@ export interface SearchSpace {
   readonly families: readonly FamilySpace[];
 }
 
-const BUNDLED_DIR = fileURLToPath(new URL('../../../search-spaces/', import.meta.url));
+/** search-spaces/ of the package: three levels up from dist/src/search/, two from src/search/ (ts runners). */
+const BUNDLED_DIR = ['../../../search-spaces/', '../../search-spaces/']
+  .map((rel) => fileURLToPath(new URL(rel, import.meta.url)))
+  .find((dir) => existsSync(`${dir}schema.json`)) ?? fileURLToPath(new URL('../../../search-spaces/', import.meta.url));
 
 /** Path of a space shipped with the package ('default', 'small'). */
 export function bundledSpacePath(name: string): string {

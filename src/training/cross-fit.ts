@@ -43,7 +43,7 @@ export async function crossFit(
     const member = await family.fit(takeRows(train, fold.train), config, {
       seed: deriveSeed(options.seed, f),
       signal: options.signal,
-      deadline: options.deadline,
+      deadline: foldDeadline(options.deadline, folds.length - f),
       ...(options.backend === undefined ? {} : { backend: options.backend }),
     });
     try {
@@ -78,4 +78,16 @@ function checked(pred: Float64Array, rows: number, k: number, family: string, wh
     if (!Number.isFinite(pred[i]!)) throw new Error(`${family} predicted a non-finite value (${pred[i]}) for ${what} row ${Math.floor(i / k)}`);
   }
   return pred;
+}
+
+/**
+ * The time a fold's fit may grow until: an equal share of what is left of the trial's time for each remaining fold,
+ * minus a margin for predicting. Families that can stop early with a useful model (boosting rounds, forest trees,
+ * epochs) stop growing there, so a member on data too big for its time still gets all its folds instead of timing
+ * out after the first.
+ */
+export function foldDeadline(trialDeadline: number, foldsLeft: number): number {
+  if (!Number.isFinite(trialDeadline)) return trialDeadline;
+  const now = Date.now();
+  return now + Math.max(0, trialDeadline - now) * 0.9 / foldsLeft;
 }

@@ -1,0 +1,34 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { datasetFolds } from '../../src/data/split.js';
+import { getMetric } from '../../src/metrics/index.js';
+import { getFamily } from '../../src/models/registry.js';
+import { crossFit, foldDeadline } from '../../src/training/cross-fit.js';
+import { loadShared } from './helpers.js';
+
+describe('fold deadlines', () => {
+  it('share what is left of the trial time equally among the remaining folds', () => {
+    const now = Date.now();
+    const share = foldDeadline(now + 10_000, 4) - now;
+    assert.ok(share > 2_000 && share <= 2_250, `share ${share} ms`);
+    assert.equal(foldDeadline(Infinity, 3), Infinity);
+    assert.ok(foldDeadline(now - 5, 2) <= Date.now() + 1, 'a passed deadline stays passed');
+  });
+
+  it('let a boosting member too big for its time finish every fold with fewer rounds instead of timing out', async () => {
+    const letter = loadShared('letter');
+    const folds = datasetFolds(letter, 3, 1);
+    const started = Date.now();
+    const seconds = 4;
+    const result = await crossFit(getFamily('gbdt'), letter, folds, { n_estimators: 2000, early_stopping: false }, {
+      seed: 5,
+      signal: new AbortController().signal,
+      deadline: started + seconds * 1000,
+    });
+    const elapsed = (Date.now() - started) / 1000;
+    assert.equal(result.models.length, 3, 'every fold has a model');
+    assert.ok(elapsed < seconds + 3, `took ${elapsed} s for a ${seconds} s trial`);
+    const accuracy = getMetric('accuracy').score(letter.target.kind === 'classes' ? letter.target.codes : new Int32Array(), result.oof, 26);
+    assert.ok(accuracy > 0.3, `out-of-fold accuracy ${accuracy} of a time-cut booster is far above chance (1/26)`);
+  });
+});
