@@ -8,7 +8,7 @@ export const ENSEMBLE_METHODS: readonly EnsembleMethod[] = ['ges', 'qo-es', 'qdo
 /** Defaults, chosen from the measurements in docs/search.md and docs/ensembles.md. */
 export const DEFAULTS = {
   timeBudget: 60,
-  search: 'divbo' as SearchMethod,
+  search: 'bo' as SearchMethod,
   searchSpace: 'default',
   ensemble: 'ges' as EnsembleMethod,
   folds: 5,

@@ -1,7 +1,7 @@
 /**
  * Baselines that need no search: the constant predictor (the AMLB's `constantpredictor`: class priors of the
- * training rows, or their mean for regression) and our default random forest (the `random_forest` family with
- * its default configuration).
+ * training rows, or their mean for regression) and member families at their default configuration (our random
+ * forest and gradient boosting).
  */
 import { outputWidth, type Dataset, type FeatureTable } from '../data/dataset.js';
 import { getFamily } from '../models/registry.js';
@@ -28,10 +28,10 @@ export interface FittedBaseline {
   predict(table: FeatureTable): Float64Array;
 }
 
-/** The `random_forest` family at its defaults, fitted on all training rows. */
-export async function fitDefaultRandomForest(train: Dataset, seed: number, signal?: AbortSignal): Promise<FittedBaseline> {
+/** A member family at its defaults, fitted on all training rows. */
+export async function fitDefaultFamily(family: string, train: Dataset, seed: number, signal?: AbortSignal): Promise<FittedBaseline> {
   const started = performance.now();
-  const member = await getFamily('random_forest').fit(train, {}, {
+  const member = await getFamily(family).fit(train, {}, {
     seed,
     signal: signal ?? new AbortController().signal,
     deadline: Infinity,

@@ -2,7 +2,7 @@
  * The frameworks a benchmark compares, by the names written in the result file's `framework` column.
  *
  * - `constantpredictor`: class priors / mean of the training rows (AMLB's baseline; also the score of a failed run).
- * - `RandomForest`: our `random_forest` family at its default configuration.
+ * - `RandomForest`, `GradientBoosting`: our `random_forest` / `gbdt` family at its default configuration.
  * - `AE-<search>-<ensemble>`: one auto-ensemble search per task x fold x budget, then every ensemble method
  *   built from that same run's stored trials (re-ensembled, no retraining), so they compare identical members.
  *   `AE-<search>-single-best` is the single-best-member baseline.
@@ -13,18 +13,26 @@ import { ConfigError } from '../util/errors.js';
 
 export const SEARCH_METHODS: readonly SearchMethod[] = ['random', 'bo', 'divbo'];
 export const ENSEMBLE_METHODS: readonly EnsembleMethod[] = ['ges', 'qo-es', 'qdo-es', 'stacking', 'single-best', 'top-k'];
-export const BASELINES = ['constant', 'random-forest'] as const;
+export const BASELINES = ['constant', 'random-forest', 'gradient-boosting'] as const;
 export type Baseline = (typeof BASELINES)[number];
 
 export const CONSTANT_FRAMEWORK = 'constantpredictor';
 export const RANDOM_FOREST_FRAMEWORK = 'RandomForest';
+export const GRADIENT_BOOSTING_FRAMEWORK = 'GradientBoosting';
 export const PEER_FRAMEWORKS = ['sklearn-RF', 'sklearn-HGB', 'XGBoost'] as const;
 
 /** The `constraint` of frameworks that have no time budget. */
 export const NO_BUDGET = 'none';
 
 export function baselineFramework(baseline: Baseline): string {
-  return baseline === 'constant' ? CONSTANT_FRAMEWORK : RANDOM_FOREST_FRAMEWORK;
+  if (baseline === 'constant') return CONSTANT_FRAMEWORK;
+  return baseline === 'random-forest' ? RANDOM_FOREST_FRAMEWORK : GRADIENT_BOOSTING_FRAMEWORK;
+}
+
+/** The member family a default-configuration baseline fits (none for the constant predictor). */
+export function baselineFamily(baseline: Baseline): string | undefined {
+  if (baseline === 'constant') return undefined;
+  return baseline === 'random-forest' ? 'random_forest' : 'gbdt';
 }
 
 export function autoEnsembleFramework(search: SearchMethod, ensemble: EnsembleMethod): string {

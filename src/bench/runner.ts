@@ -18,10 +18,11 @@ import type { Labels } from '../metrics/types.js';
 import type { OpenmlTaskData } from '../openml/load-task.js';
 import { ConfigError } from '../util/errors.js';
 import { libraryVersion } from '../util/version.js';
-import { constantPredictions, fitDefaultRandomForest } from './baselines.js';
+import { constantPredictions, fitDefaultFamily } from './baselines.js';
 import {
   NO_BUDGET,
   autoEnsembleFramework,
+  baselineFamily,
   baselineFramework,
   budgetConstraint,
   type Baseline,
@@ -238,16 +239,17 @@ async function runJob(job: Job, ctx: FoldContext, options: BenchOptions, workDir
 }
 
 async function runBaseline(baseline: Baseline, ctx: FoldContext): Promise<ResultRow> {
-  const base = baseRow(ctx, baselineFramework(baseline), NO_BUDGET, baseline === 'random-forest' ? { family: 'random_forest', config: 'defaults' } : {});
+  const family = baselineFamily(baseline);
+  const base = baseRow(ctx, baselineFramework(baseline), NO_BUDGET, family === undefined ? {} : { family, config: 'defaults' });
   const started = performance.now();
   try {
-    if (baseline === 'constant') {
+    if (family === undefined) {
       const t0 = performance.now();
       const pred = constantPredictions(ctx.train, ctx.test.nRows);
       const seconds = (performance.now() - t0) / 1000;
       return { ...base, duration: seconds, training_duration: seconds, predict_duration: 0, models_count: 1, ensemble_size: 1, trials: 0, ...scoreOf(ctx, pred) };
     }
-    const forest = await fitDefaultRandomForest(ctx.train, ctx.seed);
+    const forest = await fitDefaultFamily(family, ctx.train, ctx.seed);
     const t0 = performance.now();
     const pred = forest.predict(ctx.test);
     const predictSeconds = (performance.now() - t0) / 1000;

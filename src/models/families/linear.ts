@@ -18,16 +18,19 @@ import type { Config, FitContext, FittedMember, MemberFamily, SerializedMember }
  *   is not divided by the row count).
  * - `class_weight` ('none' | 'balanced', default 'none'): classification only; 'balanced' weighs every class
  *   present in training equally.
- * - `max_iter` (default 300): L-BFGS iterations for logistic regression.
+ * - `max_iter` (default 100): L-BFGS iterations for logistic regression (scikit-learn's default; with its gradient
+ *   tolerance 1e-4 this keeps near-separable many-class problems from running thousands of evaluations).
  * - `max_one_hot` (default 32): categories beyond this many per feature (by frequency) share one column.
  */
+/** Gradient-norm tolerance of the logistic fit (scikit-learn's default `tol`). */
+const LOGISTIC_TOLERANCE = 1e-4;
 const FAMILY = 'linear';
 const FORMAT_VERSION = 1;
 
 const SCHEMA = {
   l2: { kind: 'number', default: 1, min: 0, max: 1e12, doc: 'L2 penalty (ridge alpha, logistic 1/C)' },
   class_weight: { kind: 'choice', default: 'none', values: ['none', 'balanced'], doc: 'class weighting' },
-  max_iter: { kind: 'number', default: 300, min: 1, max: 100000, integer: true, doc: 'L-BFGS iterations' },
+  max_iter: { kind: 'number', default: 100, min: 1, max: 100000, integer: true, doc: 'L-BFGS iterations' },
   max_one_hot: { kind: 'number', default: 32, min: 1, max: 10000, integer: true, doc: 'one-hot columns per feature' },
 } as const;
 
@@ -82,6 +85,7 @@ async function fitLinear(train: Dataset, config: Config, ctx: FitContext): Promi
     model = fitLogistic(X, n, d, codes, k, {
       l2: params.l2,
       maxIter: params.max_iter,
+      tol: LOGISTIC_TOLERANCE,
       ...(params.class_weight === 'balanced' ? { sampleWeight: balancedSampleWeights(codes, k) } : {}),
     });
   } else {

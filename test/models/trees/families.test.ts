@@ -181,3 +181,17 @@ test('config: defaults are complete, unknown keys and bad values are ConfigError
   assert.equal(randomForestFamily.defaults['bootstrap'], true);
   assert.equal(extraTreesFamily.defaults['bootstrap'], false);
 });
+
+test('early stopping keeps the best round; a passed deadline keeps what was trained', async () => {
+  const { train } = split(load('credit-g'));
+  const stopped = await gbdtFamily.fit(train, { n_estimators: 2000, learning_rate: 0.3 }, ctx(1));
+  const info = (stopped.serialize().state as { info: { rounds: number } }).info;
+  assert.ok(info.rounds >= 1 && info.rounds < 200, `rounds ${info.rounds}`);
+  const late: FitContext = { seed: 1, signal: new AbortController().signal, deadline: Date.now() - 1 };
+  for (const family of [gbdtFamily, randomForestFamily, extraTreesFamily]) {
+    const m = await family.fit(train, { n_estimators: 500 }, late);
+    const trees = (m.serialize().state as { info: { trees: number } }).info.trees;
+    assert.equal(trees, 1, `${family.name} kept ${trees} trees`);
+    assertProbabilities(m.predict(train), 2);
+  }
+});
