@@ -91,12 +91,19 @@ function rotl(x: number, k: number): number {
   return (x << k) | (x >>> (32 - k));
 }
 
-/** Derive a child seed from a parent seed and a label (e.g. fold index, trial number), stable across runs. */
+/** Derive a child seed from a parent seed and labels (fold index, trial number), stable across runs and machines. */
 export function deriveSeed(seed: number, ...labels: number[]): number {
-  let h = (Math.floor(seed) >>> 0) ^ 0x811c9dc5;
-  for (const label of labels) {
-    h = Math.imul(h ^ (label >>> 0), 0x01000193) >>> 0;
-    h = Math.imul(h ^ (h >>> 15), 0x2c1b3c6d) >>> 0;
-  }
+  // Each input goes through a full avalanche before it is combined, so nearby seeds and labels never collide
+  // the way a plain XOR-then-multiply hash does (there, (s, t) and (s ^ 1, t ^ 1) gave the same child).
+  let h = fmix32((Math.floor(seed) >>> 0) ^ 0x811c9dc5);
+  for (const label of labels) h = fmix32((h + 0x9e3779b9 + fmix32((Math.floor(label) >>> 0) ^ 0x85ebca6b)) >>> 0);
   return h >>> 0;
+}
+
+/** MurmurHash3's 32-bit finalizer: every input bit affects every output bit. */
+function fmix32(x: number): number {
+  let h = x >>> 0;
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
 }
