@@ -16,19 +16,22 @@ describe('fold deadlines', () => {
   });
 
   it('let a boosting member too big for its time finish every fold with fewer rounds instead of timing out', async () => {
-    const letter = loadShared('letter');
-    const folds = datasetFolds(letter, 3, 1);
+    // 20,000 rounds of one tree each would take minutes; one round takes milliseconds, so every fold can stop
+    // early at its share of the 3 s trial even on a loaded machine.
+    const spambase = loadShared('spambase');
+    const folds = datasetFolds(spambase, 3, 1);
     const started = Date.now();
-    const seconds = 4;
-    const result = await crossFit(getFamily('gbdt'), letter, folds, { n_estimators: 2000, early_stopping: false }, {
+    const seconds = 3;
+    const result = await crossFit(getFamily('gbdt'), spambase, folds, { n_estimators: 20000, early_stopping: false }, {
       seed: 5,
       signal: new AbortController().signal,
       deadline: started + seconds * 1000,
     });
     const elapsed = (Date.now() - started) / 1000;
     assert.equal(result.models.length, 3, 'every fold has a model');
-    assert.ok(elapsed < seconds + 3, `took ${elapsed} s for a ${seconds} s trial`);
-    const accuracy = getMetric('accuracy').score(letter.target.kind === 'classes' ? letter.target.codes : new Int32Array(), result.oof, 26);
-    assert.ok(accuracy > 0.3, `out-of-fold accuracy ${accuracy} of a time-cut booster is far above chance (1/26)`);
+    assert.ok(elapsed < 2 * seconds + 2, `took ${elapsed} s for a ${seconds} s trial`);
+    const y = spambase.target.kind === 'classes' ? spambase.target.codes : new Int32Array();
+    const auc = getMetric('roc_auc').score(y, result.oof, 2);
+    assert.ok(auc > 0.9, `out-of-fold AUC ${auc} of the time-cut booster`);
   });
 });
