@@ -2,6 +2,7 @@
  * A dataset's summary: what `auto-ensemble inspect` prints and what a run records about its data.
  */
 import type { Column, Dataset, Task } from './dataset.js';
+import { formatTable } from '../util/text-table.js';
 
 export interface FeatureSummary {
   readonly name: string;
@@ -133,15 +134,6 @@ function fmt(x: number): string {
   return Number.isInteger(x) ? String(x) : x.toPrecision(6);
 }
 
-/** Left-aligned text columns, numbers right-aligned. */
 function table(header: readonly string[], rows: readonly (readonly string[])[]): string[] {
-  const widths = header.map((h, j) => Math.max(h.length, ...rows.map((r) => r[j]!.length)));
-  const numeric = header.map((_, j) => rows.length > 0 && rows.every((r) => /^[\d.%-]+$/.test(r[j]!)));
-  const line = (cells: readonly string[]): string =>
-    '  ' +
-    cells
-      .map((c, j) => (numeric[j] ? c.padStart(widths[j]!) : c.padEnd(widths[j]!)))
-      .join('  ')
-      .trimEnd();
-  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)];
+  return formatTable(header, rows).split('\n');
 }

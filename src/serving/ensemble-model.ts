@@ -32,6 +32,17 @@ export interface EnsembleModelInfo {
   readonly members: readonly EnsembleMember[];
 }
 
+/** The public description of a fitted ensemble: task, target, classes, input schema, metric and score. */
+export interface ModelDescription {
+  readonly task: Task;
+  readonly target: string;
+  readonly classes: readonly string[];
+  readonly features: FeatureSchema;
+  readonly metric: MetricName;
+  readonly method: string;
+  readonly validationScore: number;
+}
+
 export type PredictInput = readonly Record<string, unknown>[] | FeatureTable;
 
 /**
@@ -65,6 +76,19 @@ export class EnsembleModel {
     checkMembers(info);
     const used = new Set(info.combiner.memberIds);
     this.combined = info.members.filter((m) => used.has(m.id));
+  }
+
+  /** What the model predicts and from what, as plain JSON (the bundle manifest and GET /metadata use it). */
+  describe(): ModelDescription {
+    return {
+      task: this.task,
+      target: this.targetName,
+      classes: this.classes,
+      features: this.schema,
+      metric: this.metric,
+      method: this.method,
+      validationScore: this.validationScore,
+    };
   }
 
   /** Prediction columns: classes for classification, 1 for regression. */

@@ -43,13 +43,7 @@ export function createServer(model: EnsembleModel, options: ServerOptions = {}):
   app.get('/health', async () => ({ status: 'ok' }));
 
   const metadata = {
-    task: model.task,
-    target: model.targetName,
-    classes: model.classes,
-    features: model.schema,
-    metric: model.metric,
-    method: model.method,
-    validationScore: model.validationScore,
+    ...model.describe(),
     members: model.members.map((m) => ({ id: m.id, family: m.family, weight: m.weight, validationScore: m.validationScore, models: m.models.length })),
     limits: { maxRows, bodyLimit: options.bodyLimit ?? 10 * 1024 * 1024 },
     libraryVersion: libraryVersion(),
