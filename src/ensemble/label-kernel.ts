@@ -1,6 +1,7 @@
 /** Label-metric kernel: accuracy, balanced accuracy, F1 and macro F1 from argmax counts of the running sum. */
 import type { Labels, Predictions } from '../metrics/types.js';
 import { addScaled, type LossKernel } from './kernel-base.js';
+import { balancedAccuracyFromCounts } from '../metrics/label-metrics.js';
 
 export type LabelMetricName = 'accuracy' | 'balanced_accuracy' | 'f1' | 'f1_macro';
 
@@ -63,17 +64,8 @@ export class LabelKernel implements LossKernel {
         for (let c = 0; c < k; c++) correct += hit[c]!;
         return correct / this.nRows;
       }
-      case 'balanced_accuracy': {
-        let sum = 0;
-        let present = 0;
-        for (let c = 0; c < k; c++) {
-          if (truth[c]! > 0) {
-            sum += hit[c]! / truth[c]!;
-            present++;
-          }
-        }
-        return sum / present;
-      }
+      case 'balanced_accuracy':
+        return balancedAccuracyFromCounts(truth, hit, k);
       case 'f1':
         return classF1(truth[1]!, predicted[1]!, hit[1]!);
       case 'f1_macro': {

@@ -49,6 +49,11 @@ function classCounts(
 /** Mean recall over the classes present in y (scikit-learn drops classes with no true rows). */
 export function balancedAccuracy(y: Labels, pred: Predictions, k: number): number {
   const { truth, hit } = classCounts('balanced_accuracy', y, pred, k);
+  return balancedAccuracyFromCounts(truth, hit, k);
+}
+
+/** Mean recall over the classes present in y, from per-class row counts and correct-prediction counts. */
+export function balancedAccuracyFromCounts(truth: ArrayLike<number>, hit: ArrayLike<number>, k: number): number {
   let sum = 0;
   let present = 0;
   for (let c = 0; c < k; c++) {
