@@ -1,6 +1,6 @@
 import { outputWidth, targetLabels, type Dataset, type FeatureTable } from '../data/dataset.js';
-import { getSelector } from '../ensemble/index.js';
-import type { Candidate, Combiner } from '../ensemble/types.js';
+import { combinerMemberWeights, getSelector } from '../ensemble/index.js';
+import type { Candidate } from '../ensemble/types.js';
 import { featureSchemaOf } from '../data/feature-schema.js';
 import { saveBundle } from '../export/bundle.js';
 import { defaultMetric, getMetric } from '../metrics/index.js';
@@ -208,7 +208,7 @@ async function assemble(
     throw new ConfigError(`refit needs run ${record.runId}'s own training data; the dataset given differs`);
   }
   const byId = new Map(board.map((t) => [t.id, t]));
-  const weights = memberWeights(record.combiner);
+  const weights = combinerMemberWeights(record.combiner);
   const members: EnsembleMember[] = [];
   for (const id of record.combiner.memberIds) {
     const trial = byId.get(id) ?? store.getTrial(id)!;
@@ -239,22 +239,6 @@ async function assemble(
     seconds: (Date.now() - started) / 1000,
     save: (dir: string) => saveBundle(ensemble, dir),
   };
-}
-
-/** Weight per member: the weights of a weighted average; for stacking, each member's share of |coefficients|. */
-function memberWeights(combiner: Combiner): Map<number, number> {
-  if (combiner.kind === 'weights') return new Map(combiner.memberIds.map((id, i) => [id, combiner.weights[i]!]));
-  const { model, memberIds } = combiner;
-  const perMember = model.nOutputs === 1 ? 1 : model.nOutputs;
-  const mass = memberIds.map((_, m) => {
-    let s = 0;
-    for (let r = m * perMember; r < (m + 1) * perMember && r < model.inputWidth; r++) {
-      for (let c = 0; c < model.nOutputs; c++) s += Math.abs(model.coefficients[r * model.nOutputs + c]!);
-    }
-    return s;
-  });
-  const total = mass.reduce((a, b) => a + b, 0) || 1;
-  return new Map(memberIds.map((id, m) => [id, mass[m]! / total]));
 }
 
 async function loadFoldModels(store: Store, trial: TrialRecord): Promise<FittedMember[]> {

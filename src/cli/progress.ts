@@ -132,12 +132,7 @@ export class ProgressDisplay {
 
   private finish(summary: RunSummary): void {
     this.stop();
-    const t = summary.trials;
-    const failed = t.failed + t.timeout;
-    this.options.write(
-      `search finished: ${t.done} trials done, ${failed} failed in ${formatDuration(summary.elapsedSeconds)} ` +
-        `(stopped by ${summary.stoppedBy})\n`,
-    );
+    this.options.write(`search finished: ${formatRunOutcome(summary)}\n`);
   }
 
   private setTimeLeft(seconds: number): void {
@@ -196,4 +191,14 @@ export class ProgressDisplay {
 function bar(fraction: number): string {
   const filled = Math.round(fraction * BAR_WIDTH);
   return `[${'#'.repeat(filled)}${'-'.repeat(BAR_WIDTH - filled)}]`;
+}
+
+/**
+ * `N trials done, F failed[, T timed out] in 1m01s (stopped by time-budget)`. Timed-out trials (per-trial limit, or
+ * still running when the budget ran out) are told apart from trials that failed with an error.
+ */
+export function formatRunOutcome(summary: RunSummary): string {
+  const t = summary.trials;
+  const timedOut = t.timeout > 0 ? `, ${t.timeout} timed out` : '';
+  return `${t.done} trials done, ${t.failed} failed${timedOut} in ${formatDuration(summary.elapsedSeconds)} (stopped by ${summary.stoppedBy})`;
 }

@@ -4,7 +4,7 @@
  */
 import type { Predictions } from '../metrics/types.js';
 import { DataError } from '../util/errors.js';
-import { predictStacking } from './stacking-model.js';
+import { memberInputColumns, predictStacking } from './stacking-model.js';
 import type { Combiner } from './types.js';
 
 /**
@@ -35,4 +35,25 @@ export function combinePredictions(
     for (let i = 0; i < out.length; i++) out[i]! += w * m[i]!;
   }
   return out;
+}
+
+/**
+ * Each member's share of an ensemble, for people (summaries, leaderboards): the weights of a weighted average;
+ * for stacking, the member's share of the meta-model's absolute coefficients over its own input columns
+ * (the original-feature columns, if any, are not a member's). Shares sum to 1 (all 0 for an all-zero model).
+ */
+export function combinerMemberWeights(combiner: Combiner): Map<number, number> {
+  if (combiner.kind === 'weights') return new Map(combiner.memberIds.map((id, i) => [id, combiner.weights[i]!]));
+  const { model, memberIds } = combiner;
+  const perMember = memberInputColumns(model.nOutputs).length;
+  const outputs = model.coefficients.length / model.inputWidth;
+  const mass = memberIds.map((_, m) => {
+    let sum = 0;
+    for (let row = m * perMember; row < (m + 1) * perMember; row++) {
+      for (let c = 0; c < outputs; c++) sum += Math.abs(model.coefficients[row * outputs + c]!);
+    }
+    return sum;
+  });
+  const total = mass.reduce((a, b) => a + b, 0);
+  return new Map(memberIds.map((id, m) => [id, total > 0 ? mass[m]! / total : 0]));
 }

@@ -11,7 +11,7 @@ import type { Selector } from './types.js';
 
 export type { Candidate, Combiner, SelectionResult, Selector, SelectorOptions, StackingModel } from './types.js';
 export { greedyEnsembleSelection, greedyRounds } from './ges.js';
-export { combinePredictions } from './combine.js';
+export { combinePredictions, combinerMemberWeights } from './combine.js';
 export { runPopulationSearch } from './qdo-es.js';
 export { stackingSelect } from './stacking.js';
 export { createKernel, type LossKernel } from './kernels.js';

@@ -99,18 +99,27 @@ export const MIGRATIONS: readonly string[] = [
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
 
-/** Bring the database to SCHEMA_VERSION, one transaction per migration. Refuses databases from the future. */
+/**
+ * Bring the database to SCHEMA_VERSION, one IMMEDIATE transaction per migration. The version is read inside the
+ * write transaction, so processes opening a new database at the same moment apply each migration exactly once
+ * (the others wait on the write lock, then see the new version). Refuses databases from the future.
+ */
 export function migrate(db: Database.Database): void {
-  const current = db.pragma('user_version', { simple: true }) as number;
-  if (current > SCHEMA_VERSION) {
-    throw new StoreError(
-      `database schema version ${current} is newer than this auto-ensemble understands (${SCHEMA_VERSION}): upgrade auto-ensemble`,
-    );
-  }
-  for (let version = current; version < SCHEMA_VERSION; version++) {
-    db.transaction(() => {
-      db.exec(MIGRATIONS[version]!);
-      db.pragma(`user_version = ${version + 1}`);
-    }).immediate();
+  for (;;) {
+    const upToDate = db
+      .transaction((): boolean => {
+        const current = db.pragma('user_version', { simple: true }) as number;
+        if (current > SCHEMA_VERSION) {
+          throw new StoreError(
+            `database schema version ${current} is newer than this auto-ensemble understands (${SCHEMA_VERSION}): upgrade auto-ensemble`,
+          );
+        }
+        if (current === SCHEMA_VERSION) return true;
+        db.exec(MIGRATIONS[current]!);
+        db.pragma(`user_version = ${current + 1}`);
+        return false;
+      })
+      .immediate();
+    if (upToDate) return;
   }
 }

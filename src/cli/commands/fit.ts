@@ -17,7 +17,7 @@ import { DataError } from '../../util/errors.js';
 import { fraction, positiveInteger, positiveNumber, nonNegativeInteger, runId } from '../arguments.js';
 import { processIO, type CliCommand, type CliContext } from '../context.js';
 import { formatBytes, formatDuration, formatMillis, formatScore } from '../format.js';
-import { ProgressDisplay } from '../progress.js';
+import { formatRunOutcome, ProgressDisplay } from '../progress.js';
 import { formatEnsembleResult, formatLeaderboard } from '../run-tables.js';
 import { holdoutSplit, readTestFile, testScore, type TestData } from '../test-data.js';
 
@@ -173,10 +173,9 @@ interface FitSummary {
 
 function fitReport({ result, bytes, cost, score, test, out }: FitSummary): string {
   const { run, metric } = result;
-  const failed = run.trials.failed + run.trials.timeout;
   const top = result.leaderboard.slice(0, LEADERBOARD_ROWS);
   const lines = [
-    `run ${result.runId}: ${run.trials.done} trials done, ${failed} failed in ${formatDuration(run.elapsedSeconds)} (stopped by ${run.stoppedBy})`,
+    `run ${result.runId}: ${formatRunOutcome(run)}`,
     '',
     `leaderboard (top ${top.length} of ${result.leaderboard.length}, validation ${metric})`,
     formatLeaderboard(top, metric),
