@@ -84,10 +84,9 @@ function checked(pred: Float64Array, rows: number, k: number, family: string, wh
  * The time a fold's fit may grow until: an equal share of what is left of the trial's time for each remaining fold,
  * minus a margin for predicting. Families that can stop early with a useful model (boosting rounds, forest trees,
  * epochs) stop growing there, so a member on data too big for its time still gets all its folds instead of timing
- * out after the first.
+ * out after the first. `now` is a parameter so the arithmetic can be checked without racing the clock.
  */
-export function foldDeadline(trialDeadline: number, foldsLeft: number): number {
+export function foldDeadline(trialDeadline: number, foldsLeft: number, now = Date.now()): number {
   if (!Number.isFinite(trialDeadline)) return trialDeadline;
-  const now = Date.now();
   return now + Math.max(0, trialDeadline - now) * 0.9 / foldsLeft;
 }
