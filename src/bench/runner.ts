@@ -8,7 +8,7 @@
  * skipped, so an interrupted run resumes where it stopped. A failed run is recorded with its error in `info`
  * and scored as the constant predictor (the AutoML Benchmark's rule).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { autoEnsemble, reEnsemble } from '../api/auto-ensemble.js';
@@ -144,6 +144,7 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchSummary>
   for (const task of options.suite.tasks) for (let f = 0; f < options.folds; f++) todo += pending(task, f).length;
   log(`suite ${options.suite.name}: ${options.suite.tasks.length} tasks x ${options.folds} folds x ${jobs.length} jobs; ${total - todo} done, ${todo} to run -> ${options.out}`);
   const workDir = options.workDir ?? mkdtempSync(join(tmpdir(), 'auto-ensemble-bench-'));
+  mkdirSync(workDir, { recursive: true }); // a named work directory need not exist yet
   const searchJobs = options.budgets.length * options.search.length;
   const meanBudget = options.budgets.reduce((a, b) => a + b, 0) / Math.max(1, options.budgets.length);
   const progress = new Progress(todo, { searchJobs, baselineJobs: options.baselines.length, meanBudget }, log);

@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AutoEnsembleResult, DatasetInput, EnsembleMethod } from '../../src/api/types.js';
@@ -104,9 +104,10 @@ test('runner: one search re-ensembled per method, failures scored as the constan
       ensembles: ['ges', 'stacking', 'single-best'] as EnsembleMethod[],
       baselines: ['constant' as const],
       engine: fakeEngine(calls),
-      workDir: dir,
+      workDir: join(dir, 'stores', 'new'),
     };
     const first = await runBenchmark(options);
+    assert.ok(existsSync(join(dir, 'stores', 'new')), 'a named work directory is created');
     assert.deepEqual(calls, ['search divbo ges 5', 're 7 stacking', 're 7 single-best']);
     assert.equal(first.rowsWritten, 4);
     assert.equal(first.failures, 1);
