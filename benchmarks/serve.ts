@@ -30,6 +30,7 @@ import { loadDatasetFile } from '../src/data/load.js';
 import { loadBundle } from '../src/export/bundle.js';
 import type { EnsembleModel } from '../src/serving/ensemble-model.js';
 import { createServer } from '../src/serving/server.js';
+import { timeIt } from './timing.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const DATA = join(ROOT, '../shared/datasets');
@@ -85,32 +86,9 @@ function rowsOf(table: FeatureTable, count: number): Record<string, unknown>[] {
   });
 }
 
-function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
-}
-
 function percentile(values: number[], q: number): number {
   const s = [...values].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.floor(q * s.length))]!;
-}
-
-/**
- * Median wall time of `fn` over repeated calls within about `seconds` (at least 5 calls), after a warm-up, and the
- * mean process CPU time per call (less disturbed than wall time when other processes share the cores).
- */
-function timeIt(fn: () => void, seconds: number): { wall: number; cpu: number } {
-  for (let i = 0; i < 3; i++) fn();
-  const times: number[] = [];
-  const end = performance.now() + seconds * 1000;
-  const cpu0 = process.cpuUsage();
-  while (times.length < 5 || (performance.now() < end && times.length < 5000)) {
-    const t = performance.now();
-    fn();
-    times.push(performance.now() - t);
-  }
-  const cpu = process.cpuUsage(cpu0);
-  return { wall: median(times), cpu: (cpu.user + cpu.system) / 1000 / times.length };
 }
 
 /**

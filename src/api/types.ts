@@ -47,7 +47,10 @@ export interface AutoEnsembleOptions {
   readonly test?: DatasetInput;
   /** Retrain each selected member once on all training rows instead of keeping its k fold models. */
   readonly refit?: boolean;
-  /** Seconds one trial may take (default: a share of the budget). */
+  /**
+   * Seconds one trial may take, all its folds. Default: none; a trial may run until the training deadline, and
+   * families that can stop early (boosting rounds, forest trees, epochs) end each fold at its share of that time.
+   */
   readonly perTrialTimeLimit?: number;
   /** Continue this run id (same data) instead of starting a new one. */
   readonly resume?: number;

@@ -40,9 +40,14 @@ export interface StackingOptions extends SelectorOptions {
   readonly maxPool?: number;
   /** L-BFGS iteration cap of the logistic meta-model. Default 200. */
   readonly maxIter?: number;
+  /**
+   * Start each logistic fit from the previous regularization strength's solution in the same fold. Default true;
+   * false starts every fit from the class priors (same optimum, slower: kept for measuring the difference).
+   */
+  readonly warmStart?: boolean;
 }
 
-const OPTION_NAMES = ['nonNegative', 'features', 'featureCount', 'folds', 'regularizationGrid', 'maxPool', 'maxIter'] as const;
+const OPTION_NAMES = ['nonNegative', 'features', 'featureCount', 'folds', 'regularizationGrid', 'maxPool', 'maxIter', 'warmStart'] as const;
 const DEFAULT_GRID = [0.01, 0.1, 1, 10, 100];
 /** Gradient tolerance of the logistic meta-model: far below what changes its held-out score. */
 const META_TOLERANCE = 1e-4;
@@ -55,6 +60,7 @@ interface MetaProblem {
   readonly yCodes: Int32Array | null;
   readonly nonNegative: boolean;
   readonly maxIter: number;
+  readonly warmStart: boolean;
 }
 
 export function stackingSelect(
@@ -69,6 +75,7 @@ export function stackingSelect(
   const folds = intOption(options, 'folds', 5, 2);
   const maxPool = intOption(options, 'maxPool', 20);
   const maxIter = intOption(options, 'maxIter', 200);
+  const warmStart = boolOption(options, 'warmStart', true);
   const grid = regularizationGrid(options.regularizationGrid);
   const scaling = featureScaling(options, shape.n);
 
@@ -78,23 +85,20 @@ export function stackingSelect(
   const members: Predictions[] = pool.map((j) => predictions[j]!);
   const { X, width } = stackingInputs(members, shape.n, shape.k, options.features, scaling);
   const yCodes = shape.regression ? null : y instanceof Int32Array ? y : Int32Array.from(y);
-  const problem: MetaProblem = { X, width, shape, y, yCodes, nonNegative, maxIter };
+  const problem: MetaProblem = { X, width, shape, y, yCodes, nonNegative, maxIter, warmStart };
 
   const innerFolds = yCodes === null
     ? kFold(shape.n, Math.min(folds, shape.n), options.seed ?? 0)
     : stratifiedKFold(yCodes, Math.min(folds, shape.n), options.seed ?? 0);
   // Strongest regularization first, so ties go to the simpler meta-model.
   const order = [...grid].sort((a, b) => b - a);
-  const trajectory: number[] = [];
-  let best: { loss: number; lambda: number; oof: Float64Array } = { loss: Infinity, lambda: order[0]!, oof: new Float64Array(0) };
-  for (const lambda of order) {
-    const oof = crossValidatedPredictions(problem, innerFolds, lambda);
-    const loss = metric.loss(y, oof, shape.k);
-    trajectory.push(loss);
-    if (loss < best.loss) best = { loss, lambda, oof };
-  }
+  const path = crossValidatedPath(problem, innerFolds, order);
+  const trajectory = path.oofs.map((oof) => metric.loss(y, oof, shape.k));
+  let bestAt = 0;
+  for (let g = 1; g < order.length; g++) if (trajectory[g]! < trajectory[bestAt]!) bestAt = g;
   const all = Int32Array.from({ length: shape.n }, (_, i) => i);
-  const fitted = fitMeta(problem, all, best.lambda);
+  const fitted = fitMeta(problem, all, order[bestAt]!, warmStart ? path.lastFoldModels[bestAt] : undefined);
+  const best = { lambda: order[bestAt]!, oof: path.oofs[bestAt]! };
   const model: StackingModel = {
     learner: shape.regression ? 'ridge' : 'logistic',
     nonNegative,
@@ -132,33 +136,50 @@ function featureScaling(options: StackingOptions, n: number): FeatureScaling | u
   return fitFeatureScaling(options.features, n, d);
 }
 
-/** Out-of-fold meta-model predictions (n x k) for one regularization strength. */
-function crossValidatedPredictions(problem: MetaProblem, folds: readonly Fold[], lambda: number): Float64Array {
+/**
+ * Out-of-fold meta-model predictions (n x k) for each regularization strength of `path`, in its order. Within a
+ * fold each fit starts from the previous strength's solution (a regularization path), which saves most L-BFGS
+ * iterations; also returns the last fold's model per strength, a warm start for the final refit.
+ */
+function crossValidatedPath(
+  problem: MetaProblem,
+  folds: readonly Fold[],
+  path: readonly number[],
+): { oofs: Float64Array[]; lastFoldModels: LinearCoefficients[] } {
   const { X, width, shape } = problem;
-  const oof = new Float64Array(shape.n * shape.k);
+  const oofs = path.map(() => new Float64Array(shape.n * shape.k));
+  const lastFoldModels: LinearCoefficients[] = [];
   for (const fold of folds) {
-    const model = fitMeta(problem, fold.train, lambda);
     const Xt = takeRows(X, width, fold.test);
-    const pred = predictMeta(problem, Xt, fold.test.length, model);
-    for (let t = 0; t < fold.test.length; t++) {
-      oof.set(pred.subarray(t * shape.k, (t + 1) * shape.k), fold.test[t]! * shape.k);
-    }
+    let previous: LinearCoefficients | undefined;
+    path.forEach((lambda, g) => {
+      const model = fitMeta(problem, fold.train, lambda, problem.warmStart ? previous : undefined);
+      previous = model;
+      lastFoldModels[g] = model;
+      const pred = predictMeta(problem, Xt, fold.test.length, model);
+      const oof = oofs[g]!;
+      for (let t = 0; t < fold.test.length; t++) {
+        oof.set(pred.subarray(t * shape.k, (t + 1) * shape.k), fold.test[t]! * shape.k);
+      }
+    });
   }
-  return oof;
+  return { oofs, lastFoldModels };
 }
 
 function predictMeta(problem: MetaProblem, X: Float64Array, n: number, model: LinearCoefficients): Float64Array {
   return problem.yCodes === null ? predictLinear(X, n, problem.width, model) : predictLogistic(X, n, problem.width, model);
 }
 
-/** Fits the meta-model on the given rows. */
-function fitMeta(problem: MetaProblem, rows: Int32Array, lambda: number): LinearCoefficients {
+/** Fits the meta-model on the given rows; `warmStart` (logistic only) is where L-BFGS starts. */
+function fitMeta(problem: MetaProblem, rows: Int32Array, lambda: number, warmStart?: LinearCoefficients): LinearCoefficients {
   const { X, width, shape, yCodes, nonNegative, maxIter } = problem;
   const Xr = takeRows(X, width, rows);
   const n = rows.length;
   if (yCodes !== null) {
     const yr = Int32Array.from(rows, (i) => yCodes[i]!);
-    return fitLogistic(Xr, n, width, yr, shape.k, { l2: lambda, maxIter, nonNegative, tol: META_TOLERANCE });
+    return fitLogistic(Xr, n, width, yr, shape.k, {
+      l2: lambda, maxIter, nonNegative, tol: META_TOLERANCE, ...(warmStart === undefined ? {} : { warmStart }),
+    });
   }
   const yr = Float64Array.from(rows, (i) => problem.y[i]!);
   return nonNegative ? fitNonNegativeRidge(Xr, n, width, yr, lambda) : fitRidge(Xr, n, width, yr, 1, lambda);

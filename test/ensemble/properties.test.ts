@@ -155,3 +155,18 @@ test('combinePredictions applies weights and reports missing members', () => {
   assert.deepEqual(Array.from(out).map((v) => Math.round(v * 1e12) / 1e12), [0.25, 0.75, 0.5, 0.5]);
   assert.throws(() => combinePredictions({ kind: 'weights', memberIds: [3], weights: [1] }, map, 2, 2), /member 3/);
 });
+
+test('stacking warm starts along the regularization path reach the cold starts\' optimum at every strength', () => {
+  for (const problem of problems.filter((p) => p.task !== 'regression')) {
+    const metric = getMetric('log_loss');
+    const warm = getSelector('stacking').select(problem.candidates, problem.y, metric, { seed: 3 });
+    const cold = getSelector('stacking').select(problem.candidates, problem.y, metric, { seed: 3, warmStart: false });
+    // Both solve the same convex problems to the same tolerance, so the inner-CV loss at each strength agrees; the
+    // chosen strength may differ only between strengths that tie within that accuracy.
+    const w = warm.trajectory!;
+    const c = cold.trajectory!;
+    assert.equal(w.length, c.length);
+    for (let g = 0; g < w.length; g++) assert.ok(Math.abs(w[g]! - c[g]!) < 2e-3, `${problem.name} strength ${g}: ${w[g]} vs ${c[g]}`);
+    assert.ok(Math.abs(warm.validationScore - cold.validationScore) < 2e-3, `${problem.name}: ${warm.validationScore} vs ${cold.validationScore}`);
+  }
+});

@@ -180,3 +180,27 @@ test('fitLogistic and fitRidge reject bad shapes and labels', () => {
   assert.throws(() => fitLogistic(new Float64Array(4), 2, 2, Int32Array.from([0, 1]), 2, { l2: -1 }), /l2/);
   assert.throws(() => fitRidge(new Float64Array(3), 2, 2, new Float64Array(2), 1, 1), /X has 3 values/);
 });
+
+test('fitLogistic warm starts: a start at the optimum is kept, a start from a neighbouring l2 reaches the same optimum', () => {
+  for (const name of ['glass', 'diabetes']) {
+    const { X, n, d, y, k } = design(name);
+    const options = { tol: 1e-7, maxIter: 3000 };
+    const cold = fitLogistic(X, n, d, y, k, { ...options, l2: 0.1 });
+    // Started at its own optimum, L-BFGS stops at once: the warm start really is where it starts.
+    const again = fitLogistic(X, n, d, y, k, { ...options, l2: 0.1, warmStart: cold });
+    assert.deepEqual(again.coef, cold.coef, `${name}: a start at the optimum stays there`);
+    // From the l2 = 10 solution (the previous step of a regularization path) to the same l2 = 0.1 optimum.
+    const strong = fitLogistic(X, n, d, y, k, { ...options, l2: 10 });
+    const warm = fitLogistic(X, n, d, y, k, { ...options, l2: 0.1, warmStart: strong });
+    const Pc = predictLogistic(X, n, d, cold);
+    const Pw = predictLogistic(X, n, d, warm);
+    let worst = 0;
+    for (let t = 0; t < Pc.length; t++) worst = Math.max(worst, Math.abs(Pc[t]! - Pw[t]!));
+    assert.ok(worst < 1e-3, `${name}: warm and cold probabilities differ by up to ${worst}`);
+  }
+  const { X, n, d, y, k } = design('glass');
+  assert.throws(
+    () => fitLogistic(X, n, d, y, k, { l2: 1, warmStart: { coef: new Float64Array(3), intercept: new Float64Array(k) } }),
+    /warmStart has 3 coefficients/,
+  );
+});

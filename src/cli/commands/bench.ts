@@ -7,8 +7,9 @@ import type { Command } from 'commander';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BASELINES, ENSEMBLE_METHODS, SEARCH_METHODS, parseBaselines, parseEnsembleMethods, parseSearchMethods } from '../../bench/methods.js';
+import { BASELINES, DEFAULT_BENCH_ENSEMBLES, ENSEMBLE_METHODS, SEARCH_METHODS, parseBaselines, parseEnsembleMethods, parseSearchMethods } from '../../bench/methods.js';
 // The runner, peers, report and suites load only when the command runs: every other CLI call starts faster.
+import { DEFAULTS } from '../../api/options.js';
 import type { BenchOptions } from '../../bench/runner.js';
 import type { Suite, SuiteDefaults } from '../../bench/suite.js';
 import { ConfigError } from '../../util/errors.js';
@@ -46,9 +47,9 @@ export const benchCommand: CliCommand = {
       .option('--folds <n>', 'run the first N folds of each task (default: the suite\'s, else 10)')
       .option('--budget <seconds>', 'search time budget per task and fold; a comma-separated list runs each (default: the suite\'s, else 60)')
       .option('--out <file>', 'result CSV (default results/<suite>-<date>.csv); an existing file is resumed')
-      .option('--search <methods>', `search methods, comma-separated (${SEARCH_METHODS.join(', ')}; default divbo)`)
-      .option('--ensembles <methods>', `ensemble methods built from each search (${ENSEMBLE_METHODS.join(', ')}; default ges,qdo-es,stacking,single-best)`)
-      .option('--baselines <names>', `baselines (${BASELINES.join(', ')}; default both; 'none' for neither)`)
+      .option('--search <methods>', `search methods, comma-separated (${SEARCH_METHODS.join(', ')}; default: the suite's, else ${DEFAULTS.search})`)
+      .option('--ensembles <methods>', `ensemble methods built from each search (${ENSEMBLE_METHODS.join(', ')}; default: the suite's, else ${DEFAULT_BENCH_ENSEMBLES.join(',')})`)
+      .option('--baselines <names>', `baselines (${BASELINES.join(', ')}; default: the suite's, else all; 'none' for none)`)
       .option('--max-trials <n>', 'also stop each search after N trials')
       .option('--inner-folds <n>', 'cross-validation folds inside each search (default 5)')
       .option('--search-space <name>', "search space: 'default', 'small' or a file")
@@ -128,8 +129,8 @@ function benchSettings(options: BenchCliOptions, suite: Suite, log: (line: strin
     out: options.out ?? join('results', `${suite.name}-${new Date().toISOString().slice(0, 10)}.csv`),
     folds: positiveInteger(options.folds, 'folds', d.folds ?? 10)!,
     budgets: budgets(options.budget, d),
-    search: parseSearchMethods(list(options.search, d.search ?? ['divbo'])),
-    ensembles: parseEnsembleMethods(list(options.ensembles, d.ensembles ?? ['ges', 'qdo-es', 'stacking', 'single-best'])),
+    search: parseSearchMethods(list(options.search, d.search ?? [DEFAULTS.search])),
+    ensembles: parseEnsembleMethods(list(options.ensembles, d.ensembles ?? DEFAULT_BENCH_ENSEMBLES)),
     baselines: parseBaselines(list(options.baselines, d.baselines ?? BASELINES)),
     seed,
     log,
