@@ -30,6 +30,7 @@ import { loadDatasetFile } from '../src/data/load.js';
 import { loadBundle } from '../src/export/bundle.js';
 import type { EnsembleModel } from '../src/serving/ensemble-model.js';
 import { createServer } from '../src/serving/server.js';
+import { argument } from './args.js';
 import { timeIt } from './timing.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -66,11 +67,6 @@ interface BundleFigures {
   readonly autocannonSingleRequestsPerSecond: number;
   readonly batch1000P50Ms: number;
   readonly batch1000RowsPerSecond: number;
-}
-
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && i + 1 < process.argv.length ? process.argv[i + 1]! : fallback;
 }
 
 /** Rows as a client sends them. */
@@ -258,11 +254,11 @@ async function child(dir: string): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  const dataset = arg('dataset', 'credit-g');
-  const seconds = Number(arg('seconds', '8'));
-  const trials = Number(arg('trials', '16'));
-  const connections = Number(arg('connections', '4'));
-  const spaces = arg('spaces', 'default,small').split(',');
+  const dataset = argument('dataset', 'credit-g');
+  const seconds = Number(argument('seconds', '8'));
+  const trials = Number(argument('trials', '16'));
+  const connections = Number(argument('connections', '4'));
+  const spaces = argument('spaces', 'default,small').split(',');
   const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
   const workDir = mkdtempSync(join(tmpdir(), 'ae-bench-serve-'));
   try {

@@ -25,6 +25,8 @@ import { getFamily } from '../src/models/registry.js';
 import type { Config } from '../src/models/types.js';
 import { crossFit } from '../src/training/cross-fit.js';
 import { formatTable } from '../src/util/text-table.js';
+import { argument } from './args.js';
+import { median } from './timing.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const DATA = join(ROOT, '../shared/datasets');
@@ -33,17 +35,6 @@ const MEMBERS: readonly { family: string; config: Config }[] = [
   { family: 'extra_trees', config: { n_estimators: 30 } },
   { family: 'gbdt', config: { n_estimators: 30 } },
 ];
-
-function argument(name: string, fallback: string): string {
-  const at = process.argv.indexOf(`--${name}`);
-  return at >= 0 && at + 1 < process.argv.length ? process.argv[at + 1]! : fallback;
-}
-
-function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-}
 
 interface Row {
   readonly dataset: string;

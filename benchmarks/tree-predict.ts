@@ -23,6 +23,7 @@ import { trainBoosting, trainForest } from '../src/models/trees/index.js';
 import { leafOf, predictRawInto, predictRawIntoByNodeWalk, type TreeArrays } from '../src/models/trees/predictor.js';
 import { fitTreeEncoder } from '../src/preprocess/tree-encoder.js';
 import type { TreeMatrix } from '../src/preprocess/types.js';
+import { argument } from './args.js';
 import { timeIt } from './timing.js';
 
 const PYTHON = '/usr/bin/python3';
@@ -51,11 +52,6 @@ interface Figures {
   sklearnNodes: number | null;
   sklearnBatchMs: number | null;
   sklearnSingleMs: number | null;
-}
-
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && i + 1 < process.argv.length ? process.argv[i + 1]! : fallback;
 }
 
 /** Split nodes visited per row, summed over trees (the work a node walk does): the depth of each leaf reached. */
@@ -134,7 +130,7 @@ function printTable(rows: readonly Figures[]): void {
 }
 
 async function main(): Promise<void> {
-  const seconds = Number(arg('seconds', '2'));
+  const seconds = Number(argument('seconds', '2'));
   const data = loadDatasetFile(join(ROOT, '../shared/datasets/credit-g.arff'));
   if (data.target.kind !== 'classes') throw new Error('credit-g should be a classification dataset');
   const X = fitTreeEncoder(data).transform(data);

@@ -17,7 +17,7 @@ export interface LogisticOptions {
   readonly sampleWeight?: Float64Array;
   /**
    * Start from this model (same d and k, e.g. the fit at a neighbouring l2) instead of the class priors: along a
-   * regularization path this saves most of the iterations. The optimum does not depend on it.
+   * regularization path this saves iterations. The optimum does not depend on it.
    */
   readonly warmStart?: LinearCoefficients;
 }
