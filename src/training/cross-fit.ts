@@ -11,14 +11,30 @@ export interface CrossFitOptions {
   readonly backend?: string;
   /** Rows to predict with the bagged member (average of the fold models). */
   readonly test?: FeatureTable;
+  /** The validation loss of fold f from its held-out predictions (row-major, in `fold.test` order). */
+  readonly scoreFold?: (fold: number, heldOut: Float64Array) => number;
+  /** Asked after each fold with the fold losses so far: a reason stops the trial there (fold-level racing). */
+  readonly stopAfterFold?: (foldLosses: readonly number[]) => string | null;
+  /** Called after every fold; may throw to end the trial (the worker's memory guard). */
+  readonly checkpoint?: () => void;
 }
 
 export interface CrossFitResult {
+  readonly kind: 'done';
   /** Out-of-fold predictions for every training row (row-major n x k; averaged over repeats if any). */
   readonly oof: Float64Array;
   readonly test?: Float64Array;
   /** One serialized model per fold, in fold order. */
   readonly models: SerializedMember[];
+  /** Each fold's validation loss (empty without `scoreFold`). */
+  readonly foldLosses: number[];
+}
+
+/** A trial stopped by `stopAfterFold`: the losses of the folds it finished and the reason. */
+export interface CrossFitPruned {
+  readonly kind: 'pruned';
+  readonly foldLosses: number[];
+  readonly reason: string;
 }
 
 /**
@@ -31,13 +47,28 @@ export async function crossFit(
   train: Dataset,
   folds: readonly Fold[],
   config: Config,
+  options: CrossFitOptions & { readonly stopAfterFold?: undefined },
+): Promise<CrossFitResult>;
+export async function crossFit(
+  family: MemberFamily,
+  train: Dataset,
+  folds: readonly Fold[],
+  config: Config,
   options: CrossFitOptions,
-): Promise<CrossFitResult> {
+): Promise<CrossFitResult | CrossFitPruned>;
+export async function crossFit(
+  family: MemberFamily,
+  train: Dataset,
+  folds: readonly Fold[],
+  config: Config,
+  options: CrossFitOptions,
+): Promise<CrossFitResult | CrossFitPruned> {
   const k = outputWidth(train);
   const oof = new Float64Array(train.nRows * k);
   const covered = new Int32Array(train.nRows);
   const test = options.test === undefined ? undefined : new Float64Array(options.test.nRows * k);
   const models: SerializedMember[] = [];
+  const foldLosses: number[] = [];
   for (let f = 0; f < folds.length; f++) {
     const fold = folds[f]!;
     const member = await family.fit(takeRows(train, fold.train), config, {
@@ -48,6 +79,9 @@ export async function crossFit(
     });
     try {
       const held = checked(member.predict(takeFeatureRows(train, fold.test)), fold.test.length, k, family.name, 'held-out');
+      if (options.scoreFold !== undefined) foldLosses.push(options.scoreFold(f, held));
+      const reason = options.stopAfterFold?.(foldLosses) ?? null;
+      if (reason !== null) return { kind: 'pruned', foldLosses, reason };
       for (let i = 0; i < fold.test.length; i++) {
         const row = fold.test[i]!;
         covered[row]!++;
@@ -61,13 +95,14 @@ export async function crossFit(
     } finally {
       member.dispose?.();
     }
+    options.checkpoint?.();
   }
   for (let row = 0; row < train.nRows; row++) {
     const c = covered[row]!;
     if (c === 0) throw new Error(`row ${row} is in no held-out fold: the folds do not cover the training rows`);
     if (c > 1) for (let j = 0; j < k; j++) oof[row * k + j]! /= c;
   }
-  return test === undefined ? { oof, models } : { oof, test, models };
+  return test === undefined ? { kind: 'done', oof, models, foldLosses } : { kind: 'done', oof, test, models, foldLosses };
 }
 
 function checked(pred: Float64Array, rows: number, k: number, family: string, what: string): Float64Array {
