@@ -37,6 +37,14 @@ const STACKING_MAX_ROWS = 5000;
 const STACKING_FITS = 5 * 5 + 1;
 const STACKING_ITERATIONS = 60;
 
+/**
+ * Predicted seconds of stacking's meta-model search: `fits` logistic / ridge fits (inner folds x strengths + the
+ * refit) on `rows` rows of `inputs` columns and `outputs` classes.
+ */
+export function stackingSeconds(fits: number, rows: number, inputs: number, outputs: number): number {
+  return fits * STACKING_ITERATIONS * rows * inputs * Math.max(1, outputs) * SECONDS_PER_UNIT.stacking;
+}
+
 /** Which measured unit a selector's work is counted in. */
 export type CostUnit = keyof typeof SECONDS_PER_UNIT;
 

@@ -161,13 +161,14 @@ test('stacking warm starts along the regularization path reach the cold starts\'
     const metric = getMetric('log_loss');
     const warm = getSelector('stacking').select(problem.candidates, problem.y, metric, { seed: 3 });
     const cold = getSelector('stacking').select(problem.candidates, problem.y, metric, { seed: 3, warmStart: false });
-    // Both solve the same convex problems to the same tolerance, so the inner-CV loss at each strength agrees; the
-    // chosen strength may differ only between strengths that tie within that accuracy.
+    // Both solve the same convex problems to the same tolerance, so the inner-CV loss at each strength agrees, except
+    // where a cold start stops at the iteration cap first (weak regularization): there the warm start is better.
+    // The chosen strength may differ only between strengths that tie within that accuracy.
     const w = warm.trajectory!;
     const c = cold.trajectory!;
     assert.equal(w.length, c.length);
-    for (let g = 0; g < w.length; g++) assert.ok(Math.abs(w[g]! - c[g]!) < 2e-3, `${problem.name} strength ${g}: ${w[g]} vs ${c[g]}`);
-    assert.ok(Math.abs(warm.validationScore - cold.validationScore) < 2e-3, `${problem.name}: ${warm.validationScore} vs ${cold.validationScore}`);
+    for (let g = 0; g < w.length; g++) assert.ok(w[g]! < c[g]! + 2e-3, `${problem.name} strength ${g}: ${w[g]} vs ${c[g]}`);
+    assert.ok(warm.validationScore < cold.validationScore + 2e-3, `${problem.name}: ${warm.validationScore} vs ${cold.validationScore}`);
   }
 });
 
@@ -187,4 +188,19 @@ test('stacking chooses and fits its meta-model on a seeded stratified sample of 
     assert.ok(loss(sampled.validationScore) < loss(single.validationScore) + 0.1 * Math.abs(loss(single.validationScore)) + 0.05,
       `${problem.name} ${metric.name}: sampled ${sampled.validationScore} vs single best ${single.validationScore}`);
   }
+});
+
+test('stacking under a tight deadline plans fewer rows, evaluates moderate strengths first and stays valid', () => {
+  const problem = problems.find((p) => p.task === 'multiclass')!;
+  const metric = getMetric('log_loss');
+  const all = getSelector('stacking').select(problem.candidates, problem.y, metric, { seed: 2 });
+  assert.deepEqual(all.trajectory.length, 5);
+  // Deadline passed: only the first strength of the evaluation order (l2 = 1) is evaluated, on a shrunk sample.
+  const late = getSelector('stacking').select(problem.candidates, problem.y, metric, { seed: 2, deadline: Date.now() - 1 });
+  assert.equal(late.details?.['strengthsEvaluated'], 1);
+  assert.equal(late.combiner.kind === 'stacking' && late.combiner.model.regularization, 1);
+  assert.equal(late.details?.['shrunkForDeadline'], 1);
+  assert.ok(late.details!['poolSize']! < all.details!['poolSize']!, 'fewer members when even the smallest sample does not fit');
+  // With a deadline that does not pass, the plan is the full one.
+  assert.deepEqual(getSelector('stacking').select(problem.candidates, problem.y, metric, { seed: 2, deadline: Date.now() + 3_600_000 }), all);
 });
