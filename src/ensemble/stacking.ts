@@ -14,6 +14,7 @@ import { fitRidge, predictLinear, type LinearCoefficients } from '../models/line
 import { ConfigError } from '../util/errors.js';
 import { deriveSeed } from '../util/random.js';
 import { stackingSeconds } from './cost.js';
+import { greedyEnsembleSelection } from './ges.js';
 import { createKernel } from './kernels.js';
 import {
   boolOption,
@@ -133,21 +134,30 @@ export function stackingSelect(
     regularization: best.lambda,
     ...(scaling === undefined ? {} : { featureMean: Array.from(scaling.mean), featureScale: Array.from(scaling.scale) }),
   };
-  return {
+  const details = {
+    poolSize: pool.length,
+    inputWidth: width,
+    regularization: best.lambda,
+    innerFolds: innerFolds.length,
+    rows: shape.n,
+    ...(plan.shrunk ? { shrunkForDeadline: 1 } : {}),
+    ...(trajectory.length < order.length ? { stoppedAtDeadline: 1, strengthsEvaluated: trajectory.length } : {}),
+  };
+  const stacked: SelectionResult = {
     method: 'stacking',
     combiner: { kind: 'stacking', memberIds: pool.map((j) => candidates[j]!.id), model },
     validationScore: metric.score(ySample, best.oof, shape.k),
     trajectory,
-    details: {
-      poolSize: pool.length,
-      inputWidth: width,
-      regularization: best.lambda,
-      innerFolds: innerFolds.length,
-      rows: shape.n,
-      ...(plan.shrunk ? { shrunkForDeadline: 1 } : {}),
-      ...(trajectory.length < order.length ? { stoppedAtDeadline: 1, strengthsEvaluated: trajectory.length } : {}),
-    },
+    details,
   };
+  // Cut short by its deadline, a meta-model can be far from converged: then GES (what fits in no time) is kept
+  // when its loss is lower than the stacked model's honest inner-CV loss.
+  const cutShort = plan.shrunk || trajectory.length < order.length || Date.now() > deadline;
+  if (!cutShort) return stacked;
+  const ges = greedyEnsembleSelection(candidates, y, metric, { seed: options.seed ?? 0, deadline });
+  const gesLoss = metric.higherIsBetter ? -ges.validationScore : ges.validationScore;
+  if (!(gesLoss < trajectory[bestAt]!)) return stacked;
+  return { ...ges, method: 'stacking', details: { ...details, ...(ges.details ?? {}), fellBackToGes: 1, stoppedAtDeadline: 1 } };
 }
 
 /** Regularization strengths in evaluation order: nearest to 1 (on a log scale) first, the weaker of two equals first. */

@@ -2,6 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { combinePredictions, getSelector, greedyEnsembleSelection, runPopulationSearch } from '../../src/ensemble/index.js';
+import { evaluationOrder } from '../../src/ensemble/stacking.js';
 import type { Candidate } from '../../src/ensemble/types.js';
 import { SlidingBoundariesArchive } from '../../src/ensemble/qdo/archive.js';
 import { weightKey } from '../../src/ensemble/qdo/emitter.js';
@@ -190,17 +191,22 @@ test('stacking chooses and fits its meta-model on a seeded stratified sample of 
   }
 });
 
-test('stacking under a tight deadline plans fewer rows, evaluates moderate strengths first and stays valid', () => {
+test('stacking under a tight deadline plans fewer rows and members, evaluates moderate strengths first, falls back to GES', () => {
+  assert.deepEqual(evaluationOrder([0.01, 0.1, 1, 10, 100]), [1, 0.1, 10, 0.01, 100]);
+  assert.deepEqual(evaluationOrder([0, 5, 0.5]), [0.5, 5, 0]);
   const problem = problems.find((p) => p.task === 'multiclass')!;
   const metric = getMetric('log_loss');
   const all = getSelector('stacking').select(problem.candidates, problem.y, metric, { seed: 2 });
-  assert.deepEqual(all.trajectory.length, 5);
-  // Deadline passed: only the first strength of the evaluation order (l2 = 1) is evaluated, on a shrunk sample.
+  assert.equal(all.trajectory.length, 5);
+  assert.equal(all.details?.['fellBackToGes'], undefined);
+  // Deadline passed: one strength (l2 = 1) on a shrunk problem, its L-BFGS stopped after one iteration: far from
+  // converged, so GES (one round: the best member) is returned instead.
   const late = getSelector('stacking').select(problem.candidates, problem.y, metric, { seed: 2, deadline: Date.now() - 1 });
-  assert.equal(late.details?.['strengthsEvaluated'], 1);
-  assert.equal(late.combiner.kind === 'stacking' && late.combiner.model.regularization, 1);
-  assert.equal(late.details?.['shrunkForDeadline'], 1);
-  assert.ok(late.details!['poolSize']! < all.details!['poolSize']!, 'fewer members when even the smallest sample does not fit');
+  assert.equal(late.method, 'stacking');
+  assert.equal(late.combiner.kind, 'weights');
+  for (const key of ['fellBackToGes', 'stoppedAtDeadline', 'shrunkForDeadline', 'strengthsEvaluated']) assert.equal(late.details?.[key], 1, key);
+  const single = getSelector('single-best').select(problem.candidates, problem.y, metric);
+  assert.deepEqual(late.combiner.memberIds, single.combiner.memberIds);
   // With a deadline that does not pass, the plan is the full one.
   assert.deepEqual(getSelector('stacking').select(problem.candidates, problem.y, metric, { seed: 2, deadline: Date.now() + 3_600_000 }), all);
 });
