@@ -77,7 +77,7 @@ export const fitCommand: CliCommand = {
       .option('--folds <k>', `cross-validation folds per member (default ${DEFAULTS.folds}; ${LARGE_DATA_FOLDS} from ${LARGE_DATA_ROWS.toLocaleString('en-US')} rows)`, positiveInteger)
       .option('--seed <n>', `random seed (default ${DEFAULTS.seed})`, nonNegativeInteger)
       .option('--concurrency <n>', 'worker threads (default: the number of cores)', positiveInteger)
-      .option('--per-trial-limit <seconds>', 'seconds one trial may take, all folds (default: a fifth of the training time)', positiveNumber)
+      .option('--per-trial-limit <seconds>', 'seconds one trial may take, all folds (default: a fifth of the training time, up to a third on large data)', positiveNumber)
       .option('--no-pruning', 'fit every fold of every trial (default: stop trials clearly worse than the best after their first folds)')
       .option('--missing <tokens>', "comma-separated CSV missing tokens (default: '',NA,N/A,n/a,?,null,NULL,NaN,nan)")
       .option('--refit', 'retrain each selected member once on all rows (smaller, faster bundle)')
