@@ -202,8 +202,7 @@ export class BayesianProposer implements Proposer {
     const all = this.candidates(space, observed, seen, rng, scoreEi);
     // Keep what is predicted to fit in the time left, and weigh EI by predicted cost (cost cooling).
     const seconds = cost.predict(all.candidates);
-    const limit = context?.secondsLeft ?? Infinity;
-    const keep = all.candidates.map((_, i) => i).filter((i) => seconds[i]! <= limit);
+    const keep = all.candidates.map((_, i) => i).filter((i) => cost.fits(all.candidates[i]!.family, seconds[i]!, context));
     if (keep.length === 0) return undefined;
     const candidates = keep.map((i) => all.candidates[i]!);
     const rawEi = Float64Array.from(keep, (i) => all.ei[i]!);

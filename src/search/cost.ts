@@ -10,6 +10,8 @@
  *   the caller), capped at the per-trial limit, since a longer trial is cut there.
  * - A family never tried whose prior exceeds EXCLUDE_FACTOR x the per-trial limit is excluded: it could only ever
  *   make a member from a small part of its natural training (e.g. ml_random_forest beyond small data).
+ * A configuration fits the time left when at least MIN_TIME_SHARE of its predicted duration is left (all of it for
+ * a family that has timed out).
  */
 import { deriveSeed } from '../util/random.js';
 import type { SpaceEncoder } from './encode.js';
@@ -24,11 +26,19 @@ export type CostPrior = (family: string) => number | undefined;
 const UNKNOWN_FAMILY_SECONDS = 1;
 /** A never-tried family whose prior exceeds this many per-trial limits is not proposed. */
 export const EXCLUDE_FACTOR = 2.5;
+/**
+ * A trial may start when the time left is at least this share of its predicted duration: the built-in families
+ * stop early with a member at their deadline, so a trial with half its usual time is still worth a member. A
+ * family that has timed out (it does not stop early) needs its whole predicted duration.
+ */
+export const MIN_TIME_SHARE = 0.5;
 /** Observations before the forest on log(seconds) is used. */
 const MIN_SURROGATE_OBSERVATIONS = 4;
 
 export class CostModel {
   private readonly byFamily = new Map<string, number[]>();
+  /** Families with a timed-out trial: they do not stop early, so a trial needs its whole predicted time. */
+  private readonly timesOut = new Set<string>();
   private readonly forest: PerformanceSurrogate | undefined;
   private readonly encoder: SpaceEncoder | undefined;
 
@@ -38,6 +48,7 @@ export class CostModel {
     private readonly trialLimit: number,
     surrogate?: { readonly encoder: SpaceEncoder; readonly seed: number },
   ) {
+    for (const o of outcomes) if (o.status === 'timeout') this.timesOut.add(o.family);
     const timed = outcomes.filter((o) => o.seconds !== undefined && Number.isFinite(o.seconds) && o.seconds >= 0);
     for (const o of timed) {
       const list = this.byFamily.get(o.family) ?? [];
@@ -74,11 +85,17 @@ export class CostModel {
     return out;
   }
 
-  /** The families of `space` a trial may be proposed from now: not excluded, typical trial within the time left. */
+  /** The families of `space` a trial may be proposed from now: not excluded, a typical trial fits the time left. */
   feasibleFamilies(space: SearchSpace, context: AskContext | undefined): string[] {
     const names = space.families.map((f) => f.name);
     if (context === undefined) return names;
-    return names.filter((f) => !this.excluded(f) && this.familySeconds(f) <= context.secondsLeft);
+    return names.filter((f) => !this.excluded(f) && this.fits(f, this.familySeconds(f), context));
+  }
+
+  /** Whether a trial of `family` predicted to take `seconds` may start with the time the context leaves. */
+  fits(family: string, seconds: number, context: AskContext | undefined): boolean {
+    if (context === undefined) return true;
+    return seconds * (this.timesOut.has(family) ? 1 : MIN_TIME_SHARE) <= context.secondsLeft;
   }
 
   private priorSeconds(family: string): number {
@@ -86,6 +103,7 @@ export class CostModel {
     return prior !== undefined && Number.isFinite(prior) && prior >= 0 ? prior : UNKNOWN_FAMILY_SECONDS;
   }
 }
+
 
 /**
  * Expected improvement per unit of cost with cost cooling (CArBO, Lee et al. 2020): EI / cost^alpha with

@@ -285,7 +285,7 @@ export class RunSession {
       this.recordOutcome({ ...base, status: 'done', loss: result.validationLoss, predictions: result.oof }, result.validationScore);
     } else if (result.status === 'pruned') {
       store.pruneTrial(trial.id, { foldLosses: result.foldLosses, reason: result.error, fitSeconds: result.fitSeconds, worker });
-      this.recordOutcome({ ...base, status: 'pruned', loss: mean(result.foldLosses) });
+      this.recordOutcome({ ...base, seconds: fullTrialSeconds(result.fitSeconds, result.foldLosses.length, this.ctx.options.folds), status: 'pruned', loss: mean(result.foldLosses) });
     } else {
       const why = cutByBudget ? "stopped at the run's time budget" : `exceeded the per-trial time limit (${clock.trialLimitSeconds.toFixed(1)} s)`;
       const error = result.status === 'timeout' ? `${why}: ${result.error}` : result.error;
@@ -317,7 +317,10 @@ export class RunSession {
   /** The outcome a stored final trial was told with: same loss, same float32 predictions, same duration. */
   private storedOutcome(trial: TrialRecord): TrialOutcome {
     const base = { trialId: trial.number, family: trial.family, config: trial.config, ...(trial.fitSeconds === null ? {} : { seconds: trial.fitSeconds }) };
-    if (trial.status === 'pruned') return { ...base, status: 'pruned', loss: mean(trial.foldLosses ?? []) };
+    if (trial.status === 'pruned') {
+      const seconds = fullTrialSeconds(trial.fitSeconds ?? NaN, trial.foldLosses?.length ?? 0, this.ctx.options.folds);
+      return { ...base, ...(Number.isFinite(seconds) ? { seconds } : {}), status: 'pruned', loss: mean(trial.foldLosses ?? []) };
+    }
     if (trial.status !== 'done') return { ...base, status: trial.status as 'failed' | 'timeout' };
     const predictions = this.ctx.store.getPredictions(trial.id, 'oof');
     if (predictions === undefined) throw new Error(`done trial ${trial.number} of run ${trial.runId} has no stored OOF predictions`);
@@ -341,6 +344,14 @@ export class RunSession {
       ensembleDeadline: clock.finishDeadline,
     };
   }
+}
+
+/**
+ * What a pruned trial would have cost with all its folds (the search learns costs from durations, and a trial
+ * stopped after one fold of five is not a cheap configuration).
+ */
+function fullTrialSeconds(seconds: number, foldsDone: number, folds: number): number {
+  return foldsDone > 0 ? (seconds * folds) / foldsDone : seconds;
 }
 
 function mean(values: readonly number[]): number {

@@ -114,6 +114,7 @@ describe('skip, do not halt', () => {
     assert.equal(summary.stoppedBy, 'time-budget', `stopped by ${summary.stoppedBy} with ${summary.secondsLeft} s left`);
     const trials = store.listTrials(summary.runId);
     const spinSeconds = Math.min(...trials.filter((t) => t.family === 'spin' && t.fitSeconds !== null).map((t) => t.fitSeconds!));
+    // spin times out when cut (it does not stop early), so it needs its whole predicted duration: later, only knn fits.
     const late = trials.filter((t) => (trainingDeadline - t.startedAt!) / 1000 < spinSeconds * 0.8);
     assert.ok(late.length >= 1, 'trials kept starting until the end');
     assert.ok(late.every((t) => t.family === 'knn'), `late trials: ${late.map((t) => t.family).join()}`);

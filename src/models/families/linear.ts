@@ -86,6 +86,8 @@ async function fitLinear(train: Dataset, config: Config, ctx: FitContext): Promi
       l2: params.l2,
       maxIter: params.max_iter,
       tol: LOGISTIC_TOLERANCE,
+      // Anytime: past the fold's deadline L-BFGS starts no new iteration and the model so far is the member.
+      deadline: ctx.deadline,
       ...(params.class_weight === 'balanced' ? { sampleWeight: balancedSampleWeights(codes, k) } : {}),
     });
   } else {
