@@ -52,6 +52,8 @@ export default async function runTrial(task: TrialTask): Promise<unknown> {
 function success(fitted: CrossFitResult, started: number): unknown {
   const oof = Float32Array.from(fitted.oof);
   const test = fitted.test === undefined ? undefined : Float32Array.from(fitted.test);
+  const oofVariance = fitted.oofVariance === undefined ? undefined : Float32Array.from(fitted.oofVariance);
+  const testVariance = fitted.testVariance === undefined ? undefined : Float32Array.from(fitted.testVariance);
   // Scored on the float32 values the store keeps, so a resumed run sees the very same losses.
   const metric = getMetric(data.metric);
   const k = oof.length / data.train.nRows;
@@ -60,13 +62,15 @@ function success(fitted: CrossFitResult, started: number): unknown {
     ok: true,
     oof,
     ...(test === undefined ? {} : { test }),
+    ...(oofVariance === undefined ? {} : { oofVariance }),
+    ...(testVariance === undefined ? {} : { testVariance }),
     models,
     fitSeconds: (performance.now() - started) / 1000,
     validationScore: metric.score(targetLabels(data.train), oof, k),
     validationLoss: metric.loss(targetLabels(data.train), oof, k),
     threadId,
   };
-  const transfer: ArrayBuffer[] = [oof.buffer, ...(test === undefined ? [] : [test.buffer])];
+  const transfer: ArrayBuffer[] = [oof, test, oofVariance, testVariance].filter((a) => a !== undefined).map((a) => a.buffer);
   for (const m of models) for (const blob of Object.values(m.blobs)) transfer.push(blob.buffer as ArrayBuffer);
   return Piscina.move(movable(reply, transfer));
 }
