@@ -16,6 +16,7 @@ import type { RunSummary, StoredRunOptions } from '../training/types.js';
 import { EnsembleModel, type EnsembleMember } from '../serving/ensemble-model.js';
 import { deriveSeed } from '../util/random.js';
 import { ConfigError } from '../util/errors.js';
+import { runCalibration } from './calibration.js';
 import { toDataset, toFeatureTable } from './dataset-input.js';
 import { resolveOptions, validateReEnsembleOptions, type ResolvedOptions } from './options.js';
 import type {
@@ -225,6 +226,7 @@ async function assemble(
     validationScore: record.validationScore,
     combiner: record.combiner,
     members,
+    calibration: runCalibration(store, context, record.runId, record.combiner),
   });
   return {
     runId: record.runId,

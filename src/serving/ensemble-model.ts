@@ -212,10 +212,26 @@ function checkMembers(info: EnsembleModelInfo): void {
   for (const id of info.combiner.memberIds) {
     if (!ids.has(id)) throw new ConfigError(`the combiner uses member ${id}, which the ensemble lacks`);
   }
+  checkCalibration(info);
   for (const member of info.members) {
     if (member.models.length === 0) throw new ConfigError(`ensemble member ${member.id} has no fitted model`);
     for (const model of member.models) {
       if (model.nOutputs !== k) throw new ConfigError(`ensemble member ${member.id} predicts ${model.nOutputs} columns, expected ${k}`);
+    }
+  }
+}
+
+/** Calibration data must fit the model: the task's section, and a variance calibration for every combined member. */
+function checkCalibration(info: EnsembleModelInfo): void {
+  const c = info.calibration;
+  if (c === undefined) return;
+  const regression = info.task === 'regression';
+  if (regression ? c.regression === undefined : c.classification === undefined) {
+    throw new ConfigError(`the calibration data is not for a ${info.task} model`);
+  }
+  if (c.regression !== undefined) {
+    for (const id of info.combiner.memberIds) {
+      if (!c.regression.variance.has(id)) throw new ConfigError(`the calibration data lacks member ${id}`);
     }
   }
 }
