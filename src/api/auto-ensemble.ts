@@ -149,7 +149,10 @@ async function buildResult(store: Store, runId: number, summary: RunSummary, met
   }
   const top = board.slice(0, MAX_CANDIDATES);
   const matrix = store.readPredictions(top.map((t) => t.id), 'oof', 'float64');
-  const candidates: Candidate[] = top.map((t, i) => ({ id: t.id, family: t.family, config: t.config, predictions: matrix.member(i) }));
+  const candidates: Candidate[] = top.map((t, i) => {
+    const variance = context.task === 'regression' ? store.getPredictions(t.id, 'oof-variance') : undefined;
+    return { id: t.id, family: t.family, config: t.config, predictions: matrix.member(i), ...(variance === undefined ? {} : { variance: Float64Array.from(variance.values) }) };
+  });
   const selection = getSelector(build.method).select(candidates, context.labels, metric, build.selectorOptions);
   const record = store.saveEnsemble(runId, {
     method: build.method,

@@ -16,13 +16,13 @@ export interface VarianceCalibration {
 /** The smallest share of the variance the offset may hold (keeps every calibrated variance > 0). */
 const MIN_OFFSET_SHARE = 1e-6;
 
-export function fitVarianceCalibration(y: Predictions, mean: Predictions, variance?: Predictions): VarianceCalibration {
+export function fitVarianceCalibration(y: ArrayLike<number>, mean: ArrayLike<number>, variance?: ArrayLike<number>): VarianceCalibration {
   const n = y.length;
   const r2 = new Float64Array(n);
   let mse = 0;
   for (let i = 0; i < n; i++) mse += r2[i] = (y[i]! - mean[i]!) ** 2;
   mse /= n;
-  const floor = Math.max(mse, Number.MIN_VALUE) * MIN_OFFSET_SHARE;
+  const floor = Math.max(mse * MIN_OFFSET_SHARE, Number.MIN_VALUE);
   if (variance === undefined) return { scale: 0, offset: Math.max(mse, floor) };
   let meanVariance = 0;
   for (let i = 0; i < n; i++) meanVariance += variance[i]! / n;
