@@ -15,7 +15,7 @@
  */
 import type { Labels, Metric, Predictions } from '../metrics/types.js';
 import { DataError } from '../util/errors.js';
-import { checkOptionNames, checkProblem, choiceOption, intOption, weightedAverage } from './pool.js';
+import { checkOptionNames, checkProblem, choiceOption, deadlineOf, intOption, weightedAverage } from './pool.js';
 import type { Candidate, SelectionResult, Selector, SelectorOptions } from './types.js';
 import { applyVarianceCalibration, fitVarianceCalibration } from './variance-calibration.js';
 
@@ -109,7 +109,7 @@ export function deuqSelect(candidates: readonly Candidate[], y: Labels, metric: 
   }
   const accLength = regression ? 2 * n : n;
   const own = candidates.map((_, c) => loss.nllWith(new Float64Array(accLength), 0, c));
-  const picks = strategy === 'top-k' ? topK(own, size) : greedy(loss, candidates.length, accLength, rounds);
+  const picks = strategy === 'top-k' ? topK(own, size) : greedy(loss, candidates.length, accLength, rounds, deadlineOf(options));
   const counts = new Map<number, number>();
   for (const c of picks.chosen) counts.set(c, (counts.get(c) ?? 0) + 1);
   const members = [...counts.keys()].sort((a, b) => a - b);
@@ -120,23 +120,38 @@ export function deuqSelect(candidates: readonly Candidate[], y: Labels, metric: 
     combiner: { kind: 'weights', memberIds: members.map((c) => candidates[c]!.id), weights },
     validationScore: metric.score(y, averaged, k),
     trajectory: picks.trajectory,
-    details: { nll: picks.trajectory[picks.trajectory.length - 1]!, picks: picks.chosen.length, withVariance: candidates.filter((c) => c.variance !== undefined).length },
+    details: {
+      nll: picks.trajectory[picks.trajectory.length - 1]!,
+      picks: picks.chosen.length,
+      withVariance: candidates.filter((c) => c.variance !== undefined).length,
+      ...(picks.stoppedAtDeadline ? { stoppedAtDeadline: 1 } : {}),
+    },
   };
 }
 
 /** The `size` candidates of lowest own NLL (ties: lower index), trajectory = their own NLLs in order. */
-function topK(own: readonly number[], size: number): { chosen: number[]; trajectory: number[] } {
+function topK(own: readonly number[], size: number): Picks {
   const order = own.map((_, c) => c).sort((a, b) => own[a]! - own[b]! || a - b).slice(0, size);
   return { chosen: order, trajectory: order.map((c) => own[c]!) };
 }
 
-/** Greedy with replacement until no candidate lowers the mixture's NLL (ties: lower index). */
-function greedy(loss: MixtureLoss, count: number, accLength: number, rounds: number): { chosen: number[]; trajectory: number[] } {
+interface Picks {
+  readonly chosen: number[];
+  readonly trajectory: number[];
+  readonly stoppedAtDeadline?: boolean;
+}
+
+/**
+ * Greedy with replacement until no candidate lowers the mixture's NLL (ties: lower index), or the deadline passes
+ * (the first pick always happens).
+ */
+function greedy(loss: MixtureLoss, count: number, accLength: number, rounds: number, deadline: number): Picks {
   const acc = new Float64Array(accLength);
   const chosen: number[] = [];
   const trajectory: number[] = [];
   let current = Infinity;
   for (let r = 0; r < rounds; r++) {
+    if (r > 0 && Date.now() > deadline) return { chosen, trajectory, stoppedAtDeadline: true };
     let best = -1;
     let bestLoss = Infinity;
     for (let c = 0; c < count; c++) {

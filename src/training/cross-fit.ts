@@ -11,9 +11,16 @@ export interface CrossFitOptions {
   readonly backend?: string;
   /** Rows to predict with the bagged member (average of the fold models). */
   readonly test?: FeatureTable;
+  /** The validation loss of fold f from its held-out predictions (row-major, in `fold.test` order). */
+  readonly scoreFold?: (fold: number, heldOut: Float64Array) => number;
+  /** Asked after each fold with the fold losses so far: a reason stops the trial there (fold-level racing). */
+  readonly stopAfterFold?: (foldLosses: readonly number[]) => string | null;
+  /** Called after every fold; may throw to end the trial (the worker's memory guard). */
+  readonly checkpoint?: () => void;
 }
 
 export interface CrossFitResult {
+  readonly kind: 'done';
   /** Out-of-fold predictions for every training row (row-major n x k; averaged over repeats if any). */
   readonly oof: Float64Array;
   readonly test?: Float64Array;
@@ -22,6 +29,15 @@ export interface CrossFitResult {
   readonly testVariance?: Float64Array;
   /** One serialized model per fold, in fold order. */
   readonly models: SerializedMember[];
+  /** Each fold's validation loss (empty without `scoreFold`). */
+  readonly foldLosses: number[];
+}
+
+/** A trial stopped by `stopAfterFold`: the losses of the folds it finished and the reason. */
+export interface CrossFitPruned {
+  readonly kind: 'pruned';
+  readonly foldLosses: number[];
+  readonly reason: string;
 }
 
 /**
@@ -34,14 +50,29 @@ export async function crossFit(
   train: Dataset,
   folds: readonly Fold[],
   config: Config,
+  options: CrossFitOptions & { readonly stopAfterFold?: undefined },
+): Promise<CrossFitResult>;
+export async function crossFit(
+  family: MemberFamily,
+  train: Dataset,
+  folds: readonly Fold[],
+  config: Config,
   options: CrossFitOptions,
-): Promise<CrossFitResult> {
+): Promise<CrossFitResult | CrossFitPruned>;
+export async function crossFit(
+  family: MemberFamily,
+  train: Dataset,
+  folds: readonly Fold[],
+  config: Config,
+  options: CrossFitOptions,
+): Promise<CrossFitResult | CrossFitPruned> {
   const k = outputWidth(train);
   const oof = new Float64Array(train.nRows * k);
   const covered = new Int32Array(train.nRows);
   const test = options.test === undefined ? undefined : new Float64Array(options.test.nRows * k);
   const models: SerializedMember[] = [];
   let variances: { oof: Float64Array; test: Float64Array | undefined } | undefined;
+  const foldLosses: number[] = [];
   for (let f = 0; f < folds.length; f++) {
     const fold = folds[f]!;
     const member = await family.fit(takeRows(train, fold.train), config, {
@@ -52,6 +83,9 @@ export async function crossFit(
     });
     try {
       const held = checked(member.predict(takeFeatureRows(train, fold.test)), fold.test.length, k, family.name, 'held-out');
+      if (options.scoreFold !== undefined) foldLosses.push(options.scoreFold(f, held));
+      const reason = options.stopAfterFold?.(foldLosses) ?? null;
+      if (reason !== null) return { kind: 'pruned', foldLosses, reason };
       for (let i = 0; i < fold.test.length; i++) {
         const row = fold.test[i]!;
         covered[row]!++;
@@ -72,6 +106,7 @@ export async function crossFit(
     } finally {
       member.dispose?.();
     }
+    options.checkpoint?.();
   }
   for (let row = 0; row < train.nRows; row++) {
     const c = covered[row]!;
@@ -82,8 +117,10 @@ export async function crossFit(
     }
   }
   return {
+    kind: 'done',
     oof,
     models,
+    foldLosses,
     ...(test === undefined ? {} : { test }),
     ...(variances === undefined ? {} : { oofVariance: variances.oof }),
     ...(variances?.test === undefined ? {} : { testVariance: variances.test }),

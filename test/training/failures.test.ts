@@ -31,7 +31,7 @@ describe('failing trials', () => {
     assert.match(byNumber(2).error!, /per-trial time limit.*ignored its abort signal.*terminated/);
     assert.match(byNumber(3).error!, /worker crashed: worker exited with code: 70/);
     assert.match(byNumber(4).error!, /worker crashed: deliberate uncaught exception/);
-    assert.match(byNumber(5).error!, /per-trial time limit: AbortError/);
+    assert.match(byNumber(5).error!, /per-trial time limit \(1\.5 s\): AbortError/);
     // The loop was stopped by terminating its worker at limit + grace, the cooperative one at its limit.
     const wall = (n: number) => (byNumber(n).finishedAt! - byNumber(n).startedAt!) / 1000;
     assert.ok(wall(2) >= 1.95 && wall(2) < 8, `loops took ${wall(2)} s`);
