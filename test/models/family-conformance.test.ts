@@ -185,6 +185,29 @@ function isAbortError(error: unknown): boolean {
   return error instanceof Error && error.name === 'AbortError';
 }
 
+/** Configurations that give a family's regression members a variance (beyond their defaults), checked here too. */
+const VARIANCE_CONFIGS: readonly { family: string; config: Config }[] = [
+  { family: 'mlp', config: { ...SMALL['mlp'], max_epochs: 40, loss: 'gaussian_nll' } },
+];
+
+for (const { family: name, config } of VARIANCE_CONFIGS) {
+  test(`${name} ${JSON.stringify(config)} on regression: the predictVariance contract`, async () => {
+    const family = getFamily(name);
+    const c = CASES.find((x) => x.train.task === 'regression')!;
+    const member = await family.fit(c.train, { ...family.defaults, ...config }, context(42));
+    assert.ok(member.predictVariance !== undefined, `${name} with ${JSON.stringify(config)} predicts no variance`);
+    const p = member.predict(c.test);
+    assertValidPredictions(p, c, member);
+    const { model, constant } = scoreVsConstant(p, c);
+    assert.ok(model < constant, `${model} is not better than constant ${constant}`);
+    const again = await family.fit(c.train, { ...family.defaults, ...config }, context(42));
+    const loaded = await family.load(throughStorage(member.serialize()));
+    assertIdentical(loaded.predict(c.test), p, 'load(serialize()) predicts differently');
+    checkVariance(member, again, loaded, p, c);
+    for (const m of [member, again, loaded]) m.dispose?.();
+  });
+}
+
 test('registry lists every family once under its agreed name; an unknown name is a ConfigError naming them', () => {
   assert.deepEqual([...familyNames()].sort(), ['extra_trees', 'gbdt', 'linear', 'ml_random_forest', 'mlp', 'random_forest']);
   for (const family of listFamilies()) assert.equal(getFamily(family.name), family);
