@@ -17,7 +17,10 @@
  */
 import type { Dataset } from '../src/data/dataset.js';
 import { fitDenseEncoder } from '../src/preprocess/dense-encoder.js';
+import { rocAuc } from '../src/metrics/roc-auc.js';
 import { Rng } from '../src/util/random.js';
+
+export { spearman } from '../src/util/ranks.js';
 
 export interface OodSplit {
   readonly train: Int32Array;
@@ -128,45 +131,10 @@ function distance(X: Float64Array, i: number, centroids: Float64Array, c: number
   return s;
 }
 
-/** Spearman rank correlation (average ranks for ties). */
-export function spearman(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  const ra = ranks(a);
-  const rb = ranks(b);
-  const n = ra.length;
-  const mean = (n + 1) / 2;
-  let cov = 0;
-  let va = 0;
-  let vb = 0;
-  for (let i = 0; i < n; i++) {
-    cov += (ra[i]! - mean) * (rb[i]! - mean);
-    va += (ra[i]! - mean) ** 2;
-    vb += (rb[i]! - mean) ** 2;
-  }
-  return va > 0 && vb > 0 ? cov / Math.sqrt(va * vb) : 0;
+/** ROC AUC of `score` for telling `positives` from `negatives` (0.5: not at all; 1: perfectly). */
+export function auroc(positives: Float64Array, negatives: Float64Array): number {
+  const y = new Int32Array(positives.length + negatives.length).fill(1, 0, positives.length);
+  const pred = new Float64Array(2 * y.length);
+  [...positives, ...negatives].forEach((v, i) => (pred[2 * i + 1] = v));
+  return rocAuc(y, pred, 2);
 }
-
-/** Probability that a random positive scores above a random negative (ties count half): the ROC AUC. */
-export function auroc(positives: ArrayLike<number>, negatives: ArrayLike<number>): number {
-  const all = [...Array.from(positives, (v) => [v, 1] as const), ...Array.from(negatives, (v) => [v, 0] as const)];
-  const r = ranks(all.map(([v]) => v));
-  let rankSum = 0;
-  all.forEach(([, positive], i) => {
-    if (positive === 1) rankSum += r[i]!;
-  });
-  const p = positives.length;
-  const q = negatives.length;
-  return (rankSum - (p * (p + 1)) / 2) / (p * q);
-}
-
-function ranks(values: ArrayLike<number>): Float64Array {
-  const order = Array.from({ length: values.length }, (_, i) => i).sort((x, y) => values[x]! - values[y]!);
-  const r = new Float64Array(values.length);
-  for (let i = 0; i < order.length; ) {
-    let j = i;
-    while (j + 1 < order.length && values[order[j + 1]!] === values[order[i]!]) j++;
-    for (let t = i; t <= j; t++) r[order[t]!] = (i + j) / 2 + 1;
-    i = j + 1;
-  }
-  return r;
-}
-

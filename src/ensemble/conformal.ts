@@ -126,32 +126,27 @@ export function kthOfShiftedScaled(folds: readonly Float64Array[], shift: Float6
   const value = (g: number, j: number): number => shift[g]! + scale[g]! * folds[g]![j]!;
   const countAtMost = (v: number): number => {
     let count = 0;
-    for (let g = 0; g < K; g++) {
-      const fold = folds[g]!;
-      let lo = 0;
-      let hi = fold.length;
-      while (lo < hi) {
-        const mid = (lo + hi) >>> 1;
-        if (value(g, mid) <= v) lo = mid + 1;
-        else hi = mid;
-      }
-      count += lo;
-    }
+    for (let g = 0; g < K; g++) count += partitionPoint(folds[g]!.length, (j) => value(g, j) <= v);
     return count;
   };
   let best = Infinity;
   for (let g = 0; g < K; g++) {
-    const fold = folds[g]!;
-    let lo = 0;
-    let hi = fold.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (countAtMost(value(g, mid)) >= t) hi = mid;
-      else lo = mid + 1;
-    }
-    if (lo < fold.length) best = Math.min(best, value(g, lo));
+    const first = partitionPoint(folds[g]!.length, (j) => countAtMost(value(g, j)) < t);
+    if (first < folds[g]!.length) best = Math.min(best, value(g, first));
   }
   return best;
+}
+
+/** The first index in [0, length) where `before` turns false (`before` must be true then false): a binary search. */
+function partitionPoint(length: number, before: (index: number) => boolean): number {
+  let lo = 0;
+  let hi = length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (before(mid)) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 // ---- classification ----
@@ -201,14 +196,7 @@ export function cvPlusSets(scores: FoldScores, probabilities: readonly Predictio
 
 /** Elements of a sorted array strictly below v. */
 function countBelow(sorted: Float64Array, v: number): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (sorted[mid]! < v) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
+  return partitionPoint(sorted.length, (j) => sorted[j]! < v);
 }
 
 function checkGroups(scores: FoldScores, given: number, what: string): void {
