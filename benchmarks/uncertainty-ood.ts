@@ -12,6 +12,7 @@
  *   model know which of the unfamiliar rows it gets wrong?
  * - auroc_ood: how well epistemic uncertainty tells held-out-cluster rows from in-distribution test rows (0.5 = not
  *   at all, 1 = perfectly).
+ * - spearman_total_error, auroc_ood_total: the same with total uncertainty, for reference (what epistemic adds).
  * - epistemic_ratio and error_ratio: mean epistemic uncertainty and mean error on the held-out cluster over those on
  *   the in-distribution rows (error_ratio > 1 shows the held-out rows really are harder).
  */

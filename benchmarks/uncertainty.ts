@@ -191,13 +191,13 @@ async function outOfDistribution(data: Dataset, settings: Settings): Promise<Rec
     const ood = capped(takeRows(data, split.outOfDistribution), MAX_TEST, 4);
     const ind = capped(takeRows(data, split.inDistribution), MAX_TEST, 5);
     const result = await search(train, settings, 7, dir);
-    const measure = (rows: Dataset): { epistemic: Float64Array; error: Float64Array } => {
+    const measure = (rows: Dataset): { epistemic: Float64Array; total: Float64Array; error: Float64Array } => {
       const d = result.ensemble.predictDetailed(rows, { uncertainty: true });
       const k = result.ensemble.nOutputs;
       const error = rows.target.kind === 'values'
         ? Float64Array.from(rows.target.values, (v, i) => Math.abs(v - d.predictions[i]!))
         : Float64Array.from(rows.target.codes, (c, i) => 1 - d.predictions[i * k + c]!);
-      return { epistemic: d.uncertainty!.epistemic, error };
+      return { epistemic: d.uncertainty!.epistemic, total: d.uncertainty!.total, error };
     };
     const o = measure(ood);
     const i = measure(ind);
@@ -205,7 +205,9 @@ async function outOfDistribution(data: Dataset, settings: Settings): Promise<Rec
       cluster_share: split.clusterShare,
       ood_rows: ood.nRows,
       spearman_epistemic_error: spearman(o.epistemic, o.error),
+      spearman_total_error: spearman(o.total, o.error),
       auroc_ood: auroc(o.epistemic, i.epistemic),
+      auroc_ood_total: auroc(o.total, i.total),
       epistemic_ratio: mean(o.epistemic) / mean(i.epistemic),
       error_ratio: mean(o.error) / mean(i.error),
     };
@@ -307,6 +309,7 @@ function summary(datasets: readonly Record<string, unknown>[]): Record<string, n
     ece_improved: count(cls.map((c) => c.ece_after! < c.ece_before!)),
     log_loss_improved: count(cls.map((c) => c.log_loss_after! < c.log_loss_before!)),
     ood_spearman_mean: avg(ood.map((o) => o.spearman_epistemic_error!)),
+    ood_spearman_total_mean: avg(ood.map((o) => o.spearman_total_error!)),
     ood_spearman_positive: count(ood.map((o) => o.spearman_epistemic_error! > 0)),
     ood_auroc_mean: avg(ood.map((o) => o.auroc_ood!)),
     ood_harder: count(ood.map((o) => o.error_ratio! > 1)),

@@ -12,7 +12,10 @@
 import type { Predictions } from '../metrics/types.js';
 import { ConfigError, DataError } from '../util/errors.js';
 
-/** How a classification row's score is computed: LAC (1 - p of the class) or APS (mass of classes ranked up to it). */
+/**
+ * How a classification row's score is computed: LAC (1 - p of the class) or APS (the probability mass of the classes
+ * ranked before it, plus half its own).
+ */
 export type SetMethod = 'lac' | 'aps';
 export const SET_METHODS: readonly SetMethod[] = ['lac', 'aps'];
 
@@ -156,9 +159,11 @@ export function classScore(method: SetMethod, p: Predictions, row: number, k: nu
   const base = row * k;
   const py = p[base + y]!;
   if (method === 'lac') return 1 - py;
-  // APS without randomization: the mass of the classes ranked before y (probability descending, ties by class
-  // index) plus y's own probability.
-  let mass = py;
+  // APS with the randomization U fixed at 1/2: the mass of the classes ranked before y (probability descending, ties
+  // by class index) plus half of y's own. Any fixed score keeps the conformal guarantee; U = 1 (the plain
+  // non-randomized APS) makes every misclassified row score exactly 1, so on a binary task less accurate than the
+  // level every set is full; a random U would make the same row's set change from call to call.
+  let mass = py / 2;
   for (let j = 0; j < k; j++) {
     const q = p[base + j]!;
     if (q > py || (q === py && j < y)) mass += q;

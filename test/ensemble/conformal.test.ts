@@ -99,7 +99,7 @@ describe('coverage on synthetic data with known noise', () => {
   }
 
   for (const method of ['lac', 'aps'] as SetMethod[]) {
-    it(`CV+ prediction sets (${method}) cover 90% of new rows (APS, not randomized, a little more)`, () => {
+    it(`CV+ prediction sets (${method}) cover 90% of new rows`, () => {
       const rng = new Rng(method === 'lac' ? 31 : 32);
       const k = 4;
       const nCal = 1000;
@@ -136,12 +136,44 @@ describe('coverage on synthetic data with known noise', () => {
         for (let c = 0; c < k; c++) size += members[i * k + c]!;
       }
       const coverage = covered / nTest;
-      // APS without randomization keeps each row's last class whole: it covers at least the level, and more.
-      const slack = method === 'aps' ? 0.04 : 0;
+      // APS with U = 1/2 is a little conservative.
+      const slack = method === 'aps' ? 0.03 : 0;
       assert.ok(coverage >= 0.9 - tolerance(0.9, nTest, nCal) && coverage <= 0.9 + slack + tolerance(0.9, nTest, nCal), `coverage ${coverage}`);
       assert.ok(size / nTest > 1 && size / nTest < k, `mean set size ${size / nTest}`);
     });
   }
+});
+
+describe('APS on a binary task less accurate than the level', () => {
+  it('keeps sets smaller than both classes (plain non-randomized APS would make every set full)', () => {
+    const rng = new Rng(41);
+    const n = 2000;
+    // The model says 0.6-0.95 for its class and is right with that probability: about 78% accurate.
+    const draw = (m: number) => {
+      const p = new Float64Array(m * 2);
+      const y = new Int32Array(m);
+      for (let i = 0; i < m; i++) {
+        const top = rng.uniform(0.6, 0.95);
+        const c = rng.int(2);
+        p[i * 2 + c] = top;
+        p[i * 2 + 1 - c] = 1 - top;
+        y[i] = rng.next() < top ? c : 1 - c;
+      }
+      return { p, y };
+    };
+    const cal = draw(n);
+    const scores = groupScores(labelScores('aps', cal.y, cal.p, 2), new Int32Array(n), 1);
+    const test = draw(n);
+    const members = cvPlusSets(scores, [test.p], 2, 0.9, 'aps');
+    let covered = 0;
+    let size = 0;
+    for (let i = 0; i < n; i++) {
+      covered += members[i * 2 + test.y[i]!]!;
+      size += members[i * 2]! + members[i * 2 + 1]!;
+    }
+    assert.ok(covered / n >= 0.9 - tolerance(0.9, n, n) && covered / n <= 0.93 + tolerance(0.9, n, n), `coverage ${covered / n}`);
+    assert.ok(size / n < 1.8, `mean set size ${size / n}`);
+  });
 });
 
 function softmax(logits: Float64Array, row: number, k: number, fold: number, noise: number): Float64Array {
