@@ -1,6 +1,6 @@
 import type { FeatureTable, Task } from '../data/dataset.js';
 import type { Combiner } from '../ensemble/types.js';
-import { combinePredictions } from '../ensemble/index.js';
+import { averagePredictions, combinePredictions } from '../ensemble/combine.js';
 import type { MetricName } from '../metrics/types.js';
 import type { Config, FittedMember } from '../models/types.js';
 import { type FeatureSchema, alignToSchema, rowsToFeatureTable } from '../data/feature-schema.js';
@@ -238,15 +238,7 @@ function checkCalibration(info: EnsembleModelInfo): void {
 
 /** Average of fold models' predictions (AutoGluon-style bagging). */
 export function averageModels(models: readonly FittedMember[], table: FeatureTable, k: number): Float64Array {
-  if (models.length === 1) return models[0]!.predict(table); // a refit member: nothing to average
-  const sum = new Float64Array(table.nRows * k);
-  for (const model of models) {
-    const p = model.predict(table);
-    for (let i = 0; i < sum.length; i++) sum[i]! += p[i]!;
-  }
-  const inv = 1 / models.length;
-  for (let i = 0; i < sum.length; i++) sum[i]! *= inv;
-  return sum;
+  return averagePredictions(models.map((m) => m.predict(table)), table.nRows * k);
 }
 
 function probabilityRows(p: Float64Array, classes: readonly string[]): Record<string, number>[] {

@@ -11,7 +11,7 @@
  */
 import type { FeatureTable, Task } from '../data/dataset.js';
 import { ensembleSpread, type Calibration } from '../ensemble/calibration.js';
-import { combinePredictions } from '../ensemble/combine.js';
+import { averagePredictions, combinePredictions } from '../ensemble/combine.js';
 import { checkLevel, cvPlusIntervals, cvPlusSets, mergeScores, SET_METHODS, type FoldScores, type SetMethod } from '../ensemble/conformal.js';
 import { applyTemperature } from '../ensemble/temperature.js';
 import type { Combiner } from '../ensemble/types.js';
@@ -89,8 +89,10 @@ export function predictWithUncertainty(model: UncertainModel, table: FeatureTabl
   }
   const n = table.nRows;
   const k = model.nOutputs;
-  const perModel = memberModelPredictions(model, table, regression && calibration !== undefined);
-  const served = combinePredictions(model.combiner, new Map([...perModel].map(([id, p]) => [id, average(p.means, n * k)])), n, k);
+  // Members' variances are needed for the split and for normalized intervals only.
+  const wantsVariance = regression && calibration !== undefined && (options.uncertainty === true || (options.interval !== undefined && options.normalized !== false));
+  const perModel = memberModelPredictions(model, table, wantsVariance);
+  const served = combinePredictions(model.combiner, new Map([...perModel].map(([id, p]) => [id, averagePredictions(p.means, n * k)])), n, k);
   const out: {
     predictions: Float64Array;
     uncertainty?: UncertaintySplit;
@@ -140,13 +142,6 @@ function memberModelPredictions(model: UncertainModel, table: FeatureTable, with
   return out;
 }
 
-function average(parts: readonly Float64Array[], size: number): Float64Array {
-  if (parts.length === 1) return parts[0]!;
-  const sum = new Float64Array(size);
-  for (const p of parts) for (let i = 0; i < size; i++) sum[i]! += p[i]!;
-  for (let i = 0; i < size; i++) sum[i]! /= parts.length;
-  return sum;
-}
 
 /** The mixture of every member's fold models (weight w_m / models of m) and its uncertainty split. */
 function split(model: UncertainModel, perModel: ReadonlyMap<number, ModelPredictions>, n: number, k: number): UncertaintySplit {
@@ -192,8 +187,8 @@ function foldGroups(
     const member = (id: number): { predictions: Float64Array; variance?: Float64Array } => {
       const p = perModel.get(id)!;
       if (cvPlus) return { predictions: p.means[f]!, ...(p.variances === undefined ? {} : { variance: p.variances[f]! }) };
-      const variance = p.variances === undefined ? undefined : average(p.variances, n);
-      return { predictions: average(p.means, n * k), ...(variance === undefined ? {} : { variance }) };
+      const variance = p.variances === undefined ? undefined : averagePredictions(p.variances, n);
+      return { predictions: averagePredictions(p.means, n * k), ...(variance === undefined ? {} : { variance }) };
     };
     members.push(member);
     means.push(cvPlus ? combinePredictions(model.combiner, new Map([...perModel.keys()].map((id) => [id, member(id).predictions])), n, k) : served);

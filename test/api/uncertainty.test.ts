@@ -45,6 +45,7 @@ test('regression: 90% intervals cover fresh rows of known noise, adapt to it, an
     const fresh = heteroscedastic(3000, 2);
     const result = await autoEnsemble({ rows: train, target: 'y' }, { ...QUICK, searchSpace: FORESTS, maxTrials: 4, store: join(tmp.path, 'runs.db') });
     const rows = result.ensemble.predict(fresh, { interval: 0.9, uncertainty: true });
+    assert.deepEqual(Float64Array.from(rows, (r) => r.prediction as number), result.ensemble.predictMatrix(fresh), 'the same predictions, to the bit');
     let covered = 0;
     let calm = 0;
     let calmWidth = 0;
