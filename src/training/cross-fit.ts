@@ -73,14 +73,17 @@ export async function crossFit(
   const models: SerializedMember[] = [];
   let variances: { oof: Float64Array; test: Float64Array | undefined } | undefined;
   const foldLosses: number[] = [];
+  // Longest time a fold took after its fit (predicting, scoring, serializing): kept free in later folds' shares.
+  let afterFit = 0;
   for (let f = 0; f < folds.length; f++) {
     const fold = folds[f]!;
     const member = await family.fit(takeRows(train, fold.train), config, {
       seed: deriveSeed(options.seed, f),
       signal: options.signal,
-      deadline: foldDeadline(options.deadline, folds.length - f),
+      deadline: foldDeadline(options.deadline, folds.length - f, Date.now(), afterFit),
       ...(options.backend === undefined ? {} : { backend: options.backend }),
     });
+    const fitted = Date.now();
     try {
       const held = checked(member.predict(takeFeatureRows(train, fold.test)), fold.test.length, k, family.name, 'held-out');
       if (options.scoreFold !== undefined) foldLosses.push(options.scoreFold(f, held));
@@ -106,6 +109,7 @@ export async function crossFit(
     } finally {
       member.dispose?.();
     }
+    afterFit = Math.max(afterFit, Date.now() - fitted);
     options.checkpoint?.();
   }
   for (let row = 0; row < train.nRows; row++) {
@@ -169,11 +173,14 @@ function checked(pred: Float64Array, rows: number, k: number, family: string, wh
 
 /**
  * The time a fold's fit may grow until: an equal share of what is left of the trial's time for each remaining fold,
- * minus a margin for predicting. Families that can stop early with a useful model (boosting rounds, forest trees,
- * epochs) stop growing there, so a member on data too big for its time still gets all its folds instead of timing
- * out after the first. `now` is a parameter so the arithmetic can be checked without racing the clock.
+ * minus what a fold needs after its fit (`afterFitMs`: predicting and serializing, as measured on earlier folds;
+ * unknown for the first) and a 10% margin. Families that can stop early with a useful model (boosting rounds,
+ * forest trees, epochs) stop growing there, so a member on data too big for its time still gets all its folds
+ * instead of timing out after the first. `now` is a parameter so the arithmetic can be checked without racing the
+ * clock.
  */
-export function foldDeadline(trialDeadline: number, foldsLeft: number, now = Date.now()): number {
+export function foldDeadline(trialDeadline: number, foldsLeft: number, now = Date.now(), afterFitMs = 0): number {
   if (!Number.isFinite(trialDeadline)) return trialDeadline;
-  return now + Math.max(0, trialDeadline - now) * 0.9 / foldsLeft;
+  const share = Math.max(0, trialDeadline - now) / foldsLeft;
+  return now + Math.max(0, share * 0.9 - afterFitMs);
 }

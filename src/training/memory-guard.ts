@@ -4,7 +4,9 @@
  * gigabytes of typed arrays. Inside a worker thread `v8.getHeapStatistics()` is per isolate, and its
  * `external_memory` counts the ArrayBuffer backing stores that isolate allocated, so heap + external memory is
  * what the trial holds. The guard checks it on a timer (every family yields to the event loop at least every
- * 25 ms) and at fold ends, and aborts the fit when the trial's growth passes the limit.
+ * 25 ms) and at fold ends, and aborts the fit when the trial's growth passes the limit. A fit that ignores its
+ * abort signal is ended FORCE_AFTER_MS later by an uncaught MemoryLimitError, which ends the worker thread (the
+ * pool records the trial as out of memory and starts a fresh worker).
  */
 import { getHeapStatistics } from 'node:v8';
 
@@ -15,7 +17,7 @@ export class MemoryLimitError extends Error {
     readonly heldMb: number,
     readonly limitMb: number,
   ) {
-    super(`out of memory: the trial held ${Math.round(heldMb)} MB (JS heap and typed arrays) over its ${limitMb} MB limit and was stopped`);
+    super(`${OUT_OF_MEMORY_PREFIX} ${Math.round(heldMb)} MB (JS heap and typed arrays) over its ${limitMb} MB limit and was stopped`);
   }
 }
 
@@ -28,11 +30,16 @@ export const isolateMemory: MemoryReader = () => {
 };
 
 const CHECK_EVERY_MS = 20;
+/** How long a fit gets to honour the abort before its thread is ended. */
+export const FORCE_AFTER_MS = 500;
+/** Start of every MemoryLimitError message: how the pool recognizes a worker ended by its guard. */
+export const OUT_OF_MEMORY_PREFIX = 'out of memory: the trial held';
 
 /** Watches one trial: `check()` throws (and the controller is aborted) once it holds more than `limitMb`. */
 export class MemoryGuard {
   private readonly baseline: number;
   private readonly timer: NodeJS.Timeout;
+  private force: NodeJS.Timeout | undefined;
   private tripped: MemoryLimitError | null = null;
 
   constructor(
@@ -52,17 +59,22 @@ export class MemoryGuard {
     if (this.tripped !== null) throw this.tripped;
   }
 
-  /** Stop watching. */
+  /** Stop watching (the trial is over). */
   stop(): void {
     clearInterval(this.timer);
+    clearTimeout(this.force);
   }
 
   private poll(): void {
     if (this.tripped !== null) return;
     const heldMb = (this.read() - this.baseline) / 2 ** 20;
     if (heldMb > this.limitMb) {
-      this.tripped = new MemoryLimitError(heldMb, this.limitMb);
-      this.controller.abort(this.tripped);
+      const error = new MemoryLimitError(heldMb, this.limitMb);
+      this.tripped = error;
+      this.controller.abort(error);
+      this.force = setTimeout(() => {
+        throw error;
+      }, FORCE_AFTER_MS);
     }
   }
 }

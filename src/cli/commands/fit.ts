@@ -266,6 +266,8 @@ function fitJson({ result, bytes, cost, score, out }: FitSummary): unknown {
     classes: result.classes,
     trials: result.run.trials,
     stoppedBy: result.run.stoppedBy,
+    secondsLeft: Number.isFinite(result.run.secondsLeft) ? result.run.secondsLeft : null,
+    trialLimitSeconds: Number.isFinite(result.run.trialLimitSeconds) ? result.run.trialLimitSeconds : null,
     elapsedSeconds: result.run.elapsedSeconds,
     leaderboard: result.leaderboard.slice(0, LEADERBOARD_ROWS),
     ensemble: { method: result.ensemble.method, members: result.members },
