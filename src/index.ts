@@ -8,7 +8,16 @@ export { autoEnsemble, reEnsemble, loadRunEnsemble } from './api/auto-ensemble.j
 export { DEFAULTS, ENSEMBLE_METHODS, SEARCH_METHODS } from './api/options.js';
 export type * from './api/types.js';
 export { loadBundle as loadEnsemble, saveBundle } from './export/bundle.js';
-export { EnsembleModel, type EnsembleMember, type PredictInput } from './serving/ensemble-model.js';
+export {
+  EnsembleModel,
+  type EnsembleMember,
+  type PredictInput,
+  type PredictOptions,
+  type PredictionRow,
+  type DetailedPredictions,
+} from './serving/ensemble-model.js';
+export { classificationUncertainty, regressionUncertainty, type UncertaintySplit } from './ensemble/uncertainty.js';
+export { expectedCalibrationError } from './metrics/calibration-error.js';
 export { createServer, type ServerOptions } from './serving/server.js';
 export type { Dataset, FeatureTable, Column, Task } from './data/dataset.js';
 export { loadDatasetFile, datasetFromRows, datasetFromColumns } from './data/load.js';

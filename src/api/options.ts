@@ -3,7 +3,7 @@ import { ConfigError } from '../util/errors.js';
 import type { AutoEnsembleOptions, EnsembleMethod, ReEnsembleOptions, SearchMethod } from './types.js';
 
 export const SEARCH_METHODS: readonly SearchMethod[] = ['random', 'bo', 'divbo'];
-export const ENSEMBLE_METHODS: readonly EnsembleMethod[] = ['ges', 'qo-es', 'qdo-es', 'stacking', 'single-best', 'top-k'];
+export const ENSEMBLE_METHODS: readonly EnsembleMethod[] = ['ges', 'qo-es', 'qdo-es', 'stacking', 'single-best', 'top-k', 'deuq'];
 
 /** Defaults, chosen from the measurements in docs/search.md and docs/ensembles.md. */
 export const DEFAULTS = {

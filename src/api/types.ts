@@ -15,7 +15,7 @@ export type DatasetInput =
   | { readonly columns: Readonly<Record<string, ArrayLike<unknown>>>; readonly target?: string; readonly name?: string };
 
 export type SearchMethod = 'random' | 'bo' | 'divbo';
-export type EnsembleMethod = 'ges' | 'qo-es' | 'qdo-es' | 'stacking' | 'single-best' | 'top-k';
+export type EnsembleMethod = 'ges' | 'qo-es' | 'qdo-es' | 'stacking' | 'single-best' | 'top-k' | 'deuq';
 
 export interface AutoEnsembleOptions {
   /** Target column (default: the ARFF's last attribute, or the `target` of in-memory data). */

@@ -12,7 +12,7 @@ import type { EnsembleMethod, SearchMethod } from '../api/types.js';
 import { ConfigError } from '../util/errors.js';
 
 export const SEARCH_METHODS: readonly SearchMethod[] = ['random', 'bo', 'divbo'];
-export const ENSEMBLE_METHODS: readonly EnsembleMethod[] = ['ges', 'qo-es', 'qdo-es', 'stacking', 'single-best', 'top-k'];
+export const ENSEMBLE_METHODS: readonly EnsembleMethod[] = ['ges', 'qo-es', 'qdo-es', 'stacking', 'single-best', 'top-k', 'deuq'];
 export const BASELINES = ['constant', 'random-forest', 'gradient-boosting'] as const;
 /** Ensembles built from each search when neither the command line nor the suite names them. */
 export const DEFAULT_BENCH_ENSEMBLES: readonly EnsembleMethod[] = ['ges', 'qdo-es', 'stacking', 'single-best'];

@@ -185,7 +185,10 @@ export function holdout(n: number, testFraction: number, seed: number, stratifyB
 
 /** k-fold splits for a dataset: stratified by class for classification, plain for regression. */
 export function datasetFolds(dataset: Dataset, k: number, seed: number, repeats = 1): Fold[] {
-  return dataset.target.kind === 'classes'
-    ? stratifiedKFold(dataset.target.codes, k, seed, repeats)
-    : kFold(dataset.nRows, k, seed, repeats);
+  return labelFolds(dataset.target.kind === 'classes' ? dataset.target.codes : dataset.target.values, k, seed, repeats);
+}
+
+/** The same folds as `datasetFolds` from the labels alone (class codes: stratified; values: plain). */
+export function labelFolds(labels: Int32Array | Float64Array, k: number, seed: number, repeats = 1): Fold[] {
+  return labels instanceof Int32Array ? stratifiedKFold(labels, k, seed, repeats) : kFold(labels.length, k, seed, repeats);
 }

@@ -37,6 +37,16 @@ export function combinePredictions(
   return out;
 }
 
+/** The mean of equally shaped predictions (a member's fold models: bagging), as one array (the input itself for one). */
+export function averagePredictions(parts: readonly Float64Array[], size: number): Float64Array {
+  if (parts.length === 1) return parts[0]!;
+  const sum = new Float64Array(size);
+  for (const p of parts) for (let i = 0; i < size; i++) sum[i]! += p[i]!;
+  const inv = 1 / parts.length;
+  for (let i = 0; i < size; i++) sum[i]! *= inv;
+  return sum;
+}
+
 /**
  * Each member's share of an ensemble, for people (summaries, leaderboards): the weights of a weighted average;
  * for stacking, the member's share of the meta-model's absolute coefficients over its own input columns

@@ -4,6 +4,7 @@
  */
 import { ConfigError } from '../util/errors.js';
 import { singleBestSelector, topKSelector } from './baselines.js';
+import { deuqSelector } from './deuq.js';
 import { gesSelector } from './ges.js';
 import { qdoEsSelector, qoEsSelector } from './qdo-es.js';
 import { stackingSelector } from './stacking.js';
@@ -23,6 +24,7 @@ const SELECTORS: ReadonlyMap<string, Selector> = new Map<string, Selector>([
   ['qo-es', qoEsSelector],
   ['qdo-es', qdoEsSelector],
   ['stacking', stackingSelector],
+  ['deuq', deuqSelector],
 ]);
 
 /** Names of all selectors, in registry order. */

@@ -7,6 +7,11 @@ export interface Candidate {
   readonly family: string;
   readonly config: Config;
   readonly predictions: Predictions;
+  /**
+   * Optional (added by the uncertainty module): a regression member's out-of-fold predicted variances (n values), when
+   * it predicts one (FittedMember.predictVariance). Selectors that ignore it stay correct; `deuq` uses it.
+   */
+  readonly variance?: Predictions;
 }
 
 /**

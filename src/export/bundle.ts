@@ -4,6 +4,7 @@
  */
 import { mkdirSync, readFileSync, writeFileSync, existsSync, readdirSync, statSync, rmSync, renameSync } from 'node:fs';
 import { join, dirname, basename, resolve } from 'node:path';
+import { calibrationFromEntry, calibrationToEntry } from '../ensemble/calibration-format.js';
 import { getFamily } from '../models/registry.js';
 import type { FittedMember, SerializedMember } from '../models/types.js';
 import { EnsembleModel, type EnsembleMember } from '../serving/ensemble-model.js';
@@ -23,6 +24,7 @@ import {
 export { BUNDLE_FORMAT, BUNDLE_FORMAT_VERSION, type BundleManifest, type ManifestMember, type ModelEntry } from './manifest.js';
 
 const MANIFEST = 'manifest.json';
+const CALIBRATION_SCORES = 'calibration/scores.bin';
 /** Blobs start on 8-byte boundaries so a loader may view them as Float64Array without copying. */
 const BLOB_ALIGN = 8;
 
@@ -64,6 +66,8 @@ function writeBundleFiles(model: EnsembleModel, dir: string): void {
     validationScore: member.validationScore,
     models: member.models.map((fitted, j) => writeModel(fitted.serialize(), `members/${member.id}/model-${j}`, write)),
   }));
+  const calibration = model.calibration === undefined ? undefined : calibrationToEntry(model.calibration, CALIBRATION_SCORES);
+  if (calibration !== undefined) write(CALIBRATION_SCORES, calibration.scores);
   const body: Omit<BundleManifest, 'manifestChecksum'> = {
     format: BUNDLE_FORMAT,
     formatVersion: BUNDLE_FORMAT_VERSION,
@@ -73,6 +77,7 @@ function writeBundleFiles(model: EnsembleModel, dir: string): void {
     refit: model.members.every((m) => m.models.length === 1),
     combiner: model.combiner,
     members,
+    ...(calibration === undefined ? {} : { calibration: calibration.entry }),
     checksums,
   };
   const manifest: BundleManifest = { ...body, manifestChecksum: manifestChecksum(body) };
@@ -130,6 +135,7 @@ export async function loadBundle(dir: string): Promise<EnsembleModel> {
     validationScore: manifest.validationScore ?? NaN,
     combiner: manifest.combiner,
     members,
+    ...(manifest.calibration === undefined ? {} : { calibration: calibrationFromEntry(manifest.calibration, read(manifest.calibration.scores)) }),
   });
 }
 
@@ -161,7 +167,7 @@ function checkWritableTarget(target: string): void {
   if (!entries.includes(MANIFEST) || !isBundleManifest(join(target, MANIFEST))) {
     throw new DataError(`refusing to write a bundle into ${target}: the directory is not empty and holds no auto-ensemble bundle`);
   }
-  const unexpected = entries.filter((e) => e !== MANIFEST && e !== 'members');
+  const unexpected = entries.filter((e) => e !== MANIFEST && e !== 'members' && e !== 'calibration');
   if (unexpected.length > 0) {
     throw new DataError(`refusing to replace the bundle in ${target}: it also holds other files (${unexpected.slice(0, 3).join(', ')})`);
   }

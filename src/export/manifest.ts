@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import type { FeatureSchema } from '../data/feature-schema.js';
 import type { Task } from '../data/dataset.js';
+import { CALIBRATION_ENTRY_SCHEMA, type CalibrationEntry } from '../ensemble/calibration-format.js';
 import type { Combiner } from '../ensemble/types.js';
 import type { MetricName } from '../metrics/types.js';
 import type { Config } from '../models/types.js';
@@ -59,6 +60,11 @@ export interface BundleManifest {
   readonly refit: boolean;
   readonly combiner: Combiner;
   readonly members: readonly ManifestMember[];
+  /**
+   * Optional: calibration data for intervals, prediction sets and the uncertainty split (src/ensemble/calibration.ts),
+   * its scores in a binary file listed in `checksums`. Bundles without it predict, but refuse those requests.
+   */
+  readonly calibration?: CalibrationEntry;
   /** sha256 (hex) of every member file, by path relative to the bundle directory. */
   readonly checksums: Readonly<Record<string, string>>;
   /** sha256 (hex) of this manifest's JSON text without this field (see manifestChecksum). */
@@ -136,6 +142,7 @@ const MANIFEST_SCHEMA = {
         },
       },
     },
+    calibration: CALIBRATION_ENTRY_SCHEMA,
     checksums: { type: 'object', additionalProperties: { type: 'string', pattern: '^[0-9a-f]{64}$' } },
     manifestChecksum: { type: 'string', pattern: '^[0-9a-f]{64}$' },
   },

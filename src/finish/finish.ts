@@ -15,6 +15,7 @@ import { datasetFingerprint } from '../store/fingerprint.js';
 import type { EnsembleRecord, RunContext, Store, TrialRecord } from '../store/types.js';
 import { ConfigError } from '../util/errors.js';
 import { deriveSeed } from '../util/random.js';
+import { oofVariance, runCalibration } from './calibration.js';
 
 /** Candidates handed to a selector: the best trials by validation loss (selectors prune to their own pool too). */
 export const MAX_CANDIDATES = 50;
@@ -46,7 +47,7 @@ export function selectEnsemble(store: Store, runId: number, context: RunContext,
     throw new ConfigError(`run ${runId} has no finished member to ensemble: ${failed.length} trial(s) failed${why}; raise the time budget`);
   }
   const matrix = store.readPredictions(board.map((t) => t.id), 'oof', 'float64');
-  const candidates: Candidate[] = board.map((t, i) => ({ id: t.id, family: t.family, config: t.config, predictions: matrix.member(i) }));
+  const candidates: Candidate[] = board.map((t, i) => ({ id: t.id, family: t.family, config: t.config, predictions: matrix.member(i), ...oofVariance(store, context, t.id) }));
   const deadline = selectionDeadline(options.deadline, options.refit === true);
   const started = Date.now();
   const selection = getSelector(options.method).select(candidates, context.labels, metric, {
@@ -119,6 +120,7 @@ export async function assembleEnsemble(
     validationScore: record.validationScore,
     combiner: record.combiner,
     members,
+    calibration: runCalibration(store, context, record.runId, record.combiner),
   });
   return { model, members };
 }

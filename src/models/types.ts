@@ -41,6 +41,15 @@ export interface FittedMember {
   readonly family: string;
   readonly nOutputs: number;
   predict(table: FeatureTable): Float64Array;
+  /**
+   * Optional, regression members only: the member's predicted variance of the target at each row (n values, finite,
+   * >= 0), the spread of its predictive distribution around `predict`'s mean. It feeds the ensemble's aleatoric
+   * uncertainty, the `deuq` selector and the normalized conformal intervals (docs/uncertainty.md).
+   * Contract (checked by test/models/family-conformance.test.ts for every family whose members have it): present
+   * only on regression members; deterministic; `load(serialize())` gives bit-identical variances; it depends on the
+   * row alone, not on the other rows of the table.
+   */
+  predictVariance?(table: FeatureTable): Float64Array;
   serialize(): SerializedMember;
   /** Release native resources (TensorFlow.js tensors). Optional: plain-data members hold none. */
   dispose?(): void;

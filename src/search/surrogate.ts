@@ -76,16 +76,4 @@ function erfc(x: number): number {
   return x >= 0 ? r : 2 - r;
 }
 
-/** Ranks 1..n of scores, highest score first; tied scores share their average rank. */
-export function descendingRanks(scores: Float64Array): Float64Array {
-  const order = Array.from(scores.keys()).sort((a, b) => scores[b]! - scores[a]! || a - b);
-  const ranks = new Float64Array(scores.length);
-  for (let start = 0; start < order.length; ) {
-    let end = start + 1;
-    while (end < order.length && scores[order[end]!] === scores[order[start]!]) end++;
-    const rank = (start + 1 + end) / 2;
-    for (let j = start; j < end; j++) ranks[order[j]!] = rank;
-    start = end;
-  }
-  return ranks;
-}
+export { descendingRanks } from '../util/ranks.js';

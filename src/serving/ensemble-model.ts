@@ -1,10 +1,14 @@
 import type { FeatureTable, Task } from '../data/dataset.js';
 import type { Combiner } from '../ensemble/types.js';
-import { combinePredictions } from '../ensemble/index.js';
+import { averagePredictions, combinePredictions } from '../ensemble/combine.js';
 import type { MetricName } from '../metrics/types.js';
 import type { Config, FittedMember } from '../models/types.js';
 import { type FeatureSchema, alignToSchema, rowsToFeatureTable } from '../data/feature-schema.js';
 import { ConfigError, DataError } from '../util/errors.js';
+import type { Calibration } from '../ensemble/calibration.js';
+import { checkPredictOptions, predictWithUncertainty, type DetailedPredictions, type PredictOptions } from './uncertain-predictions.js';
+
+export type { PredictOptions, DetailedPredictions } from './uncertain-predictions.js';
 
 /** One selected member: its identity in the run and its fitted fold models (averaged), or one refit model. */
 export interface EnsembleMember {
@@ -30,6 +34,23 @@ export interface EnsembleModelInfo {
   readonly validationScore: number;
   readonly combiner: Combiner;
   readonly members: readonly EnsembleMember[];
+  /** Calibration data from the members' out-of-fold predictions (intervals, sets, uncertainty); absent in old bundles. */
+  readonly calibration?: Calibration;
+}
+
+/** One row of `predict(rows, options)` / `predictProba(rows, options)`: fields are present when asked for. */
+export interface PredictionRow {
+  /** The predicted class, or the regression value. */
+  readonly prediction: string | number;
+  /** predictProba: probability per class (temperature-scaled with `calibrated`). */
+  readonly probabilities?: Record<string, number>;
+  /** Regression with `interval`: the conformal interval [lower, upper]. */
+  readonly lower?: number;
+  readonly upper?: number;
+  /** Classification with `interval`: the conformal prediction set (possibly empty), classes in column order. */
+  readonly set?: string[];
+  /** With `uncertainty`: total = aleatoric + epistemic (entropy in nats, or variance in squared target units). */
+  readonly uncertainty?: { readonly total: number; readonly aleatoric: number; readonly epistemic: number };
 }
 
 /** The public description of a fitted ensemble: task, target, classes, input schema, metric and score. */
@@ -60,6 +81,7 @@ export class EnsembleModel {
   readonly validationScore: number;
   readonly combiner: Combiner;
   readonly members: readonly EnsembleMember[];
+  readonly calibration: Calibration | undefined;
   /** The members the combiner reads (others, if any, are kept for information but never evaluated). */
   private readonly combined: readonly EnsembleMember[];
 
@@ -73,6 +95,7 @@ export class EnsembleModel {
     this.validationScore = info.validationScore;
     this.combiner = info.combiner;
     this.members = info.members;
+    this.calibration = info.calibration;
     checkMembers(info);
     const used = new Set(info.combiner.memberIds);
     this.combined = info.members.filter((m) => used.has(m.id));
@@ -105,30 +128,67 @@ export class EnsembleModel {
     return combinePredictions(this.combiner, byId, table.nRows, k);
   }
 
-  /** Class probabilities per row, keyed by class name. Regression ensembles have none: use predict(). */
-  predictProba(input: PredictInput): Record<string, number>[] {
+  /**
+   * Class probabilities per row, keyed by class name. Regression ensembles have none: use predict(). With options,
+   * one PredictionRow per row: probabilities and the predicted class, plus what the options ask for.
+   */
+  predictProba(input: PredictInput): Record<string, number>[];
+  predictProba(input: PredictInput, options: PredictOptions): PredictionRow[];
+  predictProba(input: PredictInput, options?: PredictOptions): Record<string, number>[] | PredictionRow[] {
     if (this.task === 'regression') throw new ConfigError('predictProba is for classification; this ensemble is a regressor: use predict()');
-    const p = this.predictMatrix(input);
-    const k = this.classes.length;
-    const out: Record<string, number>[] = [];
-    for (let i = 0; i * k < p.length; i++) {
-      const row: Record<string, number> = {};
-      for (let c = 0; c < k; c++) row[this.classes[c]!] = p[i * k + c]!;
-      out.push(row);
-    }
-    return out;
+    if (options !== undefined) return this.rowsOf(this.predictDetailed(input, options), true);
+    return probabilityRows(this.predictMatrix(input), this.classes);
   }
 
-  /** Predicted class names (argmax, ties to the first class) or regression values. */
-  predict(input: PredictInput): string[] | Float64Array {
+  /**
+   * Predicted class names (argmax, ties to the first class) or regression values. With options (see PredictOptions:
+   * `uncertainty`, `interval`, `setMethod`, `normalized`, `calibrated`), one PredictionRow per row instead.
+   */
+  predict(input: PredictInput): string[] | Float64Array;
+  predict(input: PredictInput, options: PredictOptions): PredictionRow[];
+  predict(input: PredictInput, options?: PredictOptions): string[] | Float64Array | PredictionRow[] {
+    if (options !== undefined) return this.rowsOf(this.predictDetailed(input, options), false);
     const p = this.predictMatrix(input);
     if (this.task === 'regression') return p;
     return argmaxLabels(p, this.classes);
   }
 
+  /**
+   * Predictions with uncertainty, columnar (typed arrays): what predict / predictProba with options, the CLI and the
+   * server build on. Bad options are a ConfigError naming the option; options that need calibration data on a model
+   * without it (an old bundle) are a ConfigError saying so.
+   */
+  predictDetailed(input: PredictInput, options: PredictOptions): DetailedPredictions {
+    const checked = checkPredictOptions(options, this.task);
+    return predictWithUncertainty(this, this.toTable(input), checked);
+  }
+
   /** Release members' native resources (TensorFlow.js), if any. The model must not be used afterwards. */
   dispose(): void {
     for (const member of this.members) for (const model of member.models) model.dispose?.();
+  }
+
+  private rowsOf(d: DetailedPredictions, withProbabilities: boolean): PredictionRow[] {
+    const regression = this.task === 'regression';
+    const k = this.nOutputs;
+    const labels = regression ? [] : argmaxLabels(d.predictions, this.classes);
+    const probabilities = withProbabilities ? probabilityRows(d.predictions, this.classes) : [];
+    const n = d.predictions.length / k;
+    const rows: PredictionRow[] = [];
+    for (let i = 0; i < n; i++) {
+      const row: { -readonly [K in keyof PredictionRow]: PredictionRow[K] } = { prediction: regression ? d.predictions[i]! : labels[i]! };
+      if (withProbabilities) row.probabilities = probabilities[i]!;
+      if (d.interval !== undefined) {
+        row.lower = d.interval.lower[i]!;
+        row.upper = d.interval.upper[i]!;
+      }
+      if (d.sets !== undefined) row.set = this.classes.filter((_, c) => d.sets!.members[i * k + c] === 1);
+      if (d.uncertainty !== undefined) {
+        row.uncertainty = { total: d.uncertainty.total[i]!, aleatoric: d.uncertainty.aleatoric[i]!, epistemic: d.uncertainty.epistemic[i]! };
+      }
+      rows.push(row);
+    }
+    return rows;
   }
 
   private toTable(input: PredictInput): FeatureTable {
@@ -152,6 +212,7 @@ function checkMembers(info: EnsembleModelInfo): void {
   for (const id of info.combiner.memberIds) {
     if (!ids.has(id)) throw new ConfigError(`the combiner uses member ${id}, which the ensemble lacks`);
   }
+  checkCalibration(info);
   for (const member of info.members) {
     if (member.models.length === 0) throw new ConfigError(`ensemble member ${member.id} has no fitted model`);
     for (const model of member.models) {
@@ -160,17 +221,35 @@ function checkMembers(info: EnsembleModelInfo): void {
   }
 }
 
+/** Calibration data must fit the model: the task's section, and a variance calibration for every combined member. */
+function checkCalibration(info: EnsembleModelInfo): void {
+  const c = info.calibration;
+  if (c === undefined) return;
+  const regression = info.task === 'regression';
+  if (regression ? c.regression === undefined : c.classification === undefined) {
+    throw new ConfigError(`the calibration data is not for a ${info.task} model`);
+  }
+  if (c.regression !== undefined) {
+    for (const id of info.combiner.memberIds) {
+      if (!c.regression.variance.has(id)) throw new ConfigError(`the calibration data lacks member ${id}`);
+    }
+  }
+}
+
 /** Average of fold models' predictions (AutoGluon-style bagging). */
 export function averageModels(models: readonly FittedMember[], table: FeatureTable, k: number): Float64Array {
-  if (models.length === 1) return models[0]!.predict(table); // a refit member: nothing to average
-  const sum = new Float64Array(table.nRows * k);
-  for (const model of models) {
-    const p = model.predict(table);
-    for (let i = 0; i < sum.length; i++) sum[i]! += p[i]!;
+  return averagePredictions(models.map((m) => m.predict(table)), table.nRows * k);
+}
+
+function probabilityRows(p: Float64Array, classes: readonly string[]): Record<string, number>[] {
+  const k = classes.length;
+  const out: Record<string, number>[] = [];
+  for (let i = 0; i * k < p.length; i++) {
+    const row: Record<string, number> = {};
+    for (let c = 0; c < k; c++) row[classes[c]!] = p[i * k + c]!;
+    out.push(row);
   }
-  const inv = 1 / models.length;
-  for (let i = 0; i < sum.length; i++) sum[i]! *= inv;
-  return sum;
+  return out;
 }
 
 export function argmaxLabels(p: Float64Array, classes: readonly string[]): string[] {

@@ -1,5 +1,6 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { EnsembleModel } from './ensemble-model.js';
+import type { DetailedPredictions } from './uncertain-predictions.js';
 import { ConfigError, DataError } from '../util/errors.js';
 import { libraryVersion } from '../util/version.js';
 
@@ -14,12 +15,17 @@ export interface ServerOptions {
 
 interface PredictBody {
   readonly rows: readonly Record<string, unknown>[];
+  /** Anything else is a predict option (interval, uncertainty, setMethod, normalized, calibrated). */
+  readonly [option: string]: unknown;
 }
 
 /**
  * The HTTP face of a fitted ensemble (API and examples: docs/bundle-format.md).
  * - `POST /predict` `{ "rows": [{feature: value, ...}, ...] }` -> `{ "predictions": [...], "probabilities": [{class: p}] }`
  *   (`probabilities` for classification only), rows in request order. Input rules are the EnsembleModel's.
+ *   Predict options ride along in the body (`"interval": 0.9`, `"uncertainty": true`, `"setMethod"`, `"normalized"`,
+ *   `"calibrated"`) and add `intervals` ([{lower, upper}], regression), `sets` ([[class, ...]], classification) and
+ *   `uncertainty` ([{total, aleatoric, epistemic}]); a bad option is a 400 naming it.
  * - `GET /health` -> `{ "status": "ok" }`; `GET /metadata` -> task, target, classes, feature schema, members.
  * Every error is JSON `{ "error": message }`: 400 for malformed JSON or invalid input (the message names the row and
  * column), 404 for unknown routes, 413 for a body over `bodyLimit` or more than `maxRows` rows, 415 for a body that
@@ -42,8 +48,17 @@ export function createServer(model: EnsembleModel, options: ServerOptions = {}):
 
   app.get('/health', async () => ({ status: 'ok' }));
 
+  const calibration = model.calibration;
   const metadata = {
     ...model.describe(),
+    uncertainty: calibration === undefined
+      ? { calibrated: false }
+      : {
+          calibrated: true,
+          folds: calibration.nFolds,
+          calibrationRows: (calibration.regression?.absolute ?? calibration.classification!.lac).n,
+          ...(calibration.classification === undefined ? {} : { temperature: calibration.classification.temperature }),
+        },
     members: model.members.map((m) => ({ id: m.id, family: m.family, weight: m.weight, validationScore: m.validationScore, models: m.models.length })),
     limits: { maxRows, bodyLimit: options.bodyLimit ?? 10 * 1024 * 1024 },
     libraryVersion: libraryVersion(),
@@ -51,11 +66,18 @@ export function createServer(model: EnsembleModel, options: ServerOptions = {}):
   app.get('/metadata', async () => metadata);
 
   app.post('/predict', async (request, reply) => {
-    const rows = checkBody(request.body);
+    const { rows, options } = checkBody(request.body);
     if (rows.length > maxRows) return reply.status(413).send({ error: `too many rows: ${rows.length} (limit ${maxRows})` });
-    const p = model.predictMatrix(rows);
-    if (model.task === 'regression') return { predictions: Array.from(p) };
-    return classificationResponse(p, model.classes, rows.length);
+    if (options === undefined) {
+      const p = model.predictMatrix(rows);
+      if (model.task === 'regression') return { predictions: Array.from(p) };
+      return classificationResponse(p, model.classes, rows.length);
+    }
+    const detailed = model.predictDetailed(rows, options);
+    const base = model.task === 'regression'
+      ? { predictions: Array.from(detailed.predictions) }
+      : classificationResponse(detailed.predictions, model.classes, rows.length);
+    return { ...base, ...uncertaintyResponse(detailed, model.classes) };
   });
 
   return app;
@@ -65,13 +87,29 @@ export function createServer(model: EnsembleModel, options: ServerOptions = {}):
  * The request body, checked by hand rather than by a route schema: Fastify's default validator coerces a single
  * object into a one-element array, which would accept `{ "rows": {...} }` silently.
  */
-function checkBody(body: unknown): PredictBody['rows'] {
+function checkBody(body: unknown): { rows: PredictBody['rows']; options?: Record<string, unknown> } {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) {
     throw new DataError('the body must be a JSON object { "rows": [ { feature: value, ... }, ... ] }');
   }
-  const rows = (body as Partial<PredictBody>).rows;
+  const { rows, ...options } = body as Partial<PredictBody>;
   if (!Array.isArray(rows)) throw new DataError('"rows" must be an array of row objects');
-  return rows;
+  return Object.keys(options).length === 0 ? { rows } : { rows, options };
+}
+
+/** The interval / set / uncertainty fields of a response, per row. Unbounded never happens: levels are checked. */
+function uncertaintyResponse(d: DetailedPredictions, classes: readonly string[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const n = d.predictions.length / Math.max(classes.length, 1);
+  if (d.interval !== undefined) out.intervals = Array.from(d.interval.lower, (lower, i) => ({ lower, upper: d.interval!.upper[i]! }));
+  if (d.sets !== undefined) {
+    const k = classes.length;
+    out.sets = Array.from({ length: n }, (_, i) => classes.filter((_, c) => d.sets!.members[i * k + c] === 1));
+  }
+  if (d.uncertainty !== undefined) {
+    const u = d.uncertainty;
+    out.uncertainty = Array.from(u.total, (total, i) => ({ total, aleatoric: u.aleatoric[i]!, epistemic: u.epistemic[i]! }));
+  }
+  return out;
 }
 
 function classificationResponse(p: Float64Array, classes: readonly string[], n: number): { predictions: string[]; probabilities: Record<string, number>[] } {

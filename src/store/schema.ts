@@ -134,6 +134,23 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE runs ADD COLUMN heartbeat_at INTEGER;
   ALTER TABLE runs ADD COLUMN training_seconds REAL NOT NULL DEFAULT 0;
   `,
+  // 4: predicted variances (regression members that predict one, see FittedMember.predictVariance) stored next to
+  // their predictions as kinds 'oof-variance' and 'test-variance'. SQLite cannot widen a CHECK, so the table is rebuilt.
+  `
+  CREATE TABLE predictions_v4 (
+    trial_id INTEGER NOT NULL REFERENCES trials(id) ON DELETE CASCADE,
+    kind     TEXT    NOT NULL CHECK (kind IN ('oof', 'test', 'oof-variance', 'test-variance')),
+    n_rows   INTEGER NOT NULL,
+    n_cols   INTEGER NOT NULL,
+    dtype    TEXT    NOT NULL DEFAULT 'f32le',
+    data     BLOB    NOT NULL,
+    PRIMARY KEY (trial_id, kind)
+  );
+  INSERT INTO predictions_v4 (trial_id, kind, n_rows, n_cols, dtype, data)
+    SELECT trial_id, kind, n_rows, n_cols, dtype, data FROM predictions;
+  DROP TABLE predictions;
+  ALTER TABLE predictions_v4 RENAME TO predictions;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

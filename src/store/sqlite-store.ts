@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3';
 import type { Config, SerializedMember } from '../models/types.js';
+import type { Predictions } from '../metrics/types.js';
 import { asBuffer, copyBytes, decodeFloat32, decodeFloat32Into, encodeFloat32 } from './codec.js';
 import { migrate } from './schema.js';
 import {
@@ -159,6 +160,8 @@ export class SqliteStore implements Store {
         if (result.test.length % run.nOutputs !== 0) throw new StoreError(`test predictions of trial ${trialId} are not rows x ${run.nOutputs}`);
         this.insertPredictions(trialId, 'test', result.test, result.test.length / run.nOutputs, run.nOutputs);
       }
+      if (result.oofVariance !== undefined) this.insertVariances(trialId, 'oof-variance', result.oofVariance, run);
+      if (result.testVariance !== undefined) this.insertVariances(trialId, 'test-variance', result.testVariance, run, result.test);
       result.models.forEach((model, fold) => this.insertModel(trialId, fold, model));
     }).immediate();
   }
@@ -306,6 +309,16 @@ export class SqliteStore implements Store {
     }
     this.sql('INSERT INTO predictions (trial_id, kind, n_rows, n_cols, data) VALUES (?, ?, ?, ?, ?)')
       .run(trialId, kind, rows, cols, encodeFloat32(values));
+  }
+
+  private insertVariances(trialId: number, kind: PredictionKind, values: Float32Array | Float64Array, run: RunRecord, test?: Predictions): void {
+    if (run.task !== 'regression') throw new StoreError(`trial ${trialId}: predicted variances are for regression runs only`);
+    const rows = kind === 'oof-variance' ? run.nRows : test === undefined ? -1 : test.length / run.nOutputs;
+    if (rows < 0) throw new StoreError(`trial ${trialId}: test variances without test predictions`);
+    for (let i = 0; i < values.length; i++) {
+      if (!(values[i]! >= 0)) throw new StoreError(`${kind} of trial ${trialId}: value ${values[i]} at row ${i} is not a variance (>= 0)`);
+    }
+    this.insertPredictions(trialId, kind, values, rows, 1);
   }
 
   private insertModel(trialId: number, fold: number, model: SerializedMember): void {

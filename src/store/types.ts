@@ -26,7 +26,11 @@ export function countTrialsByStatus(trials: readonly { readonly status: TrialSta
   return counts;
 }
 
-export type PredictionKind = 'oof' | 'test';
+/**
+ * 'oof' / 'test': predictions (rows x nOutputs). 'oof-variance' / 'test-variance': the member's predicted variance of
+ * the target for the same rows (rows x 1), stored only for regression members that predict one.
+ */
+export type PredictionKind = 'oof' | 'test' | 'oof-variance' | 'test-variance';
 
 /** The process that works on a run; lets a resume tell a dead owner from a live one. */
 export interface RunOwner {
@@ -106,6 +110,9 @@ export interface TrialSuccess {
   readonly fitSeconds: number;
   readonly oof: Predictions;
   readonly test?: Predictions;
+  /** Predicted variances (rows x 1) of a regression member that predicts one, for the OOF and test rows. */
+  readonly oofVariance?: Predictions;
+  readonly testVariance?: Predictions;
   /** One serialized model per fold; the member predicts the average of them. */
   readonly models: readonly SerializedMember[];
   /** The worker that ran it, when known only at the end (replaces the one given to startTrial). */

@@ -24,6 +24,9 @@ export interface CrossFitResult {
   /** Out-of-fold predictions for every training row (row-major n x k; averaged over repeats if any). */
   readonly oof: Float64Array;
   readonly test?: Float64Array;
+  /** Predicted variances (n values) for the OOF and test rows, when the family's regression members predict one. */
+  readonly oofVariance?: Float64Array;
+  readonly testVariance?: Float64Array;
   /** One serialized model per fold, in fold order. */
   readonly models: SerializedMember[];
   /** Each fold's validation loss (empty without `scoreFold`). */
@@ -68,6 +71,7 @@ export async function crossFit(
   const covered = new Int32Array(train.nRows);
   const test = options.test === undefined ? undefined : new Float64Array(options.test.nRows * k);
   const models: SerializedMember[] = [];
+  let variances: { oof: Float64Array; test: Float64Array | undefined } | undefined;
   const foldLosses: number[] = [];
   // Longest time a fold took after its fit (predicting, scoring, serializing): kept free in later folds' shares.
   let afterFit = 0;
@@ -94,6 +98,13 @@ export async function crossFit(
         const predicted = checked(member.predict(options.test), options.test.nRows, k, family.name, 'test');
         for (let i = 0; i < predicted.length; i++) test[i]! += predicted[i]! / folds.length;
       }
+      if (member.predictVariance !== undefined || variances !== undefined) {
+        if (member.predictVariance === undefined || (f > 0 && variances === undefined)) {
+          throw new Error(`${family.name}: only some fold models predict a variance`);
+        }
+        variances ??= { oof: new Float64Array(train.nRows), test: options.test === undefined ? undefined : new Float64Array(options.test.nRows) };
+        addVariances(member.predictVariance.bind(member), train, fold.test, options.test, variances, folds.length, family.name);
+      }
       models.push(member.serialize());
     } finally {
       member.dispose?.();
@@ -104,9 +115,50 @@ export async function crossFit(
   for (let row = 0; row < train.nRows; row++) {
     const c = covered[row]!;
     if (c === 0) throw new Error(`row ${row} is in no held-out fold: the folds do not cover the training rows`);
-    if (c > 1) for (let j = 0; j < k; j++) oof[row * k + j]! /= c;
+    if (c > 1) {
+      for (let j = 0; j < k; j++) oof[row * k + j]! /= c;
+      if (variances !== undefined) variances.oof[row]! /= c;
+    }
   }
-  return test === undefined ? { kind: 'done', oof, models, foldLosses } : { kind: 'done', oof, test, models, foldLosses };
+  return {
+    kind: 'done',
+    oof,
+    models,
+    foldLosses,
+    ...(test === undefined ? {} : { test }),
+    ...(variances === undefined ? {} : { oofVariance: variances.oof }),
+    ...(variances?.test === undefined ? {} : { testVariance: variances.test }),
+  };
+}
+
+/**
+ * A fold model's predicted variances: summed into the held-out rows (averaged over repeats by the caller) and
+ * averaged into the test rows. The test variance is the mean of the fold models' variances, the aleatoric part of
+ * the bagged member (the spread of the fold models' means is epistemic; see src/ensemble/uncertainty.ts).
+ */
+function addVariances(
+  predictVariance: (table: FeatureTable) => Float64Array,
+  train: Dataset,
+  held: Int32Array,
+  testTable: FeatureTable | undefined,
+  into: { oof: Float64Array; test: Float64Array | undefined },
+  nFolds: number,
+  family: string,
+): void {
+  const v = checkedVariance(predictVariance(takeFeatureRows(train, held)), held.length, family, 'held-out');
+  for (let i = 0; i < held.length; i++) into.oof[held[i]!]! += v[i]!;
+  if (testTable !== undefined && into.test !== undefined) {
+    const t = checkedVariance(predictVariance(testTable), testTable.nRows, family, 'test');
+    for (let i = 0; i < t.length; i++) into.test[i]! += t[i]! / nFolds;
+  }
+}
+
+function checkedVariance(v: Float64Array, rows: number, family: string, what: string): Float64Array {
+  if (v.length !== rows) throw new Error(`${family} predicted ${v.length} variances for ${rows} ${what} rows`);
+  for (let i = 0; i < v.length; i++) {
+    if (!(Number.isFinite(v[i]!) && v[i]! >= 0)) throw new Error(`${family} predicted an invalid variance (${v[i]}) for ${what} row ${i}`);
+  }
+  return v;
 }
 
 function checked(pred: Float64Array, rows: number, k: number, family: string, what: string): Float64Array {

@@ -277,6 +277,8 @@ export class RunSession {
         fitSeconds: result.fitSeconds,
         oof: result.oof,
         ...(result.test === undefined ? {} : { test: result.test }),
+        ...(result.oofVariance === undefined ? {} : { oofVariance: result.oofVariance }),
+        ...(result.testVariance === undefined ? {} : { testVariance: result.testVariance }),
         models: result.models,
         worker,
         foldLosses: result.foldLosses,

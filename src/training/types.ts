@@ -39,6 +39,9 @@ export type TrialReply =
       readonly ok: true;
       readonly oof: Float32Array;
       readonly test?: Float32Array;
+      /** Predicted variances of a regression member that predicts one (see FittedMember.predictVariance). */
+      readonly oofVariance?: Float32Array;
+      readonly testVariance?: Float32Array;
       readonly models: SerializedMember[];
       readonly fitSeconds: number;
       readonly validationScore: number;

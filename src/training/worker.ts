@@ -80,12 +80,16 @@ function seconds(started: number): number {
 function success(fitted: CrossFitResult, started: number): unknown {
   const oof = Float32Array.from(fitted.oof);
   const test = fitted.test === undefined ? undefined : Float32Array.from(fitted.test);
+  const oofVariance = fitted.oofVariance === undefined ? undefined : Float32Array.from(fitted.oofVariance);
+  const testVariance = fitted.testVariance === undefined ? undefined : Float32Array.from(fitted.testVariance);
   // Scored on the float32 values the store keeps, so a resumed run sees the very same losses.
   const models = fitted.models.map(ownBlobs);
   const reply: TrialReply = {
     ok: true,
     oof,
     ...(test === undefined ? {} : { test }),
+    ...(oofVariance === undefined ? {} : { oofVariance }),
+    ...(testVariance === undefined ? {} : { testVariance }),
     models,
     fitSeconds: seconds(started),
     validationScore: metric.score(labels, oof, width),
@@ -93,7 +97,7 @@ function success(fitted: CrossFitResult, started: number): unknown {
     foldLosses: fitted.foldLosses,
     threadId,
   };
-  const transfer: ArrayBuffer[] = [oof.buffer, ...(test === undefined ? [] : [test.buffer])];
+  const transfer: ArrayBuffer[] = [oof, test, oofVariance, testVariance].filter((a) => a !== undefined).map((a) => a.buffer);
   for (const m of models) for (const blob of Object.values(m.blobs)) transfer.push(blob.buffer as ArrayBuffer);
   return Piscina.move(movable(reply, transfer));
 }

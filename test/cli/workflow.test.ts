@@ -137,6 +137,33 @@ test('predict: class-probability CSV in input order, identical to the bundle in 
   assert.ok(regression.rows.every((r) => r.length === 1 && Number.isFinite(Number(r[0]))));
 });
 
+test('predict --interval / --uncertainty: set or lower/upper columns and the uncertainty split, as the bundle gives them', async () => {
+  const [sets, intervals, badLevel, badMethod] = await cliAll([
+    ['predict', '--model', irisModel, '--data', `${DATA}/iris.arff`, '--interval', '0.9', '--uncertainty', '--set-method', 'aps'],
+    ['predict', '--model', cpuModel, '--data', `${DATA}/cpu.arff`, '--interval', '0.8'],
+    ['predict', '--model', cpuModel, '--data', `${DATA}/cpu.arff`, '--interval', '90'],
+    ['predict', '--model', irisModel, '--data', `${DATA}/iris.arff`, '--interval', '0.9', '--set-method', 'best'],
+  ]);
+  assert.equal(sets.code, 0, sets.stderr);
+  const setCsv = readCsv(sets.stdout);
+  assert.deepEqual(setCsv.header, ['Iris-setosa', 'Iris-versicolor', 'Iris-virginica', 'prediction', 'set', 'total', 'aleatoric', 'epistemic']);
+  const model = await loadBundle(irisModel);
+  const data = loadDatasetFile(`${DATA}/iris.arff`);
+  const expected = model.predictProba(data, { interval: 0.9, uncertainty: true, setMethod: 'aps' });
+  setCsv.rows.forEach((row, i) => {
+    assert.deepEqual(JSON.parse(row[4]!), expected[i]!.set);
+    assert.equal(Number(row[5]), expected[i]!.uncertainty!.total);
+  });
+  assert.equal(intervals.code, 0, intervals.stderr);
+  const intervalCsv = readCsv(intervals.stdout);
+  assert.deepEqual(intervalCsv.header, ['prediction', 'lower', 'upper']);
+  assert.ok(intervalCsv.rows.every((r) => Number(r[1]) <= Number(r[0]) && Number(r[0]) <= Number(r[2])));
+  assert.equal(badLevel.code, 1);
+  assert.match(badLevel.stderr, /^auto-ensemble: interval must be a coverage level strictly between 0 and 1 \(e\.g\. 0\.9\), got 90\n$/);
+  assert.equal(badMethod.code, 1);
+  assert.match(badMethod.stderr, /setMethod must be one of lac, aps/);
+});
+
 test('predict with a missing feature column: exit 1, one line naming the column', async () => {
   const file = tmp.path('no-petalwidth.csv');
   writeFileSync(file, 'sepallength,sepalwidth,petallength\n5.1,3.5,1.4\n');
@@ -244,6 +271,21 @@ test('serve: health, metadata, predictions equal to the bundle in process, 400 o
     assert.match(((await tooMany.json()) as { error: string }).error, /too many rows: 6 \(limit 5\)/);
     const tooBig = await post({ rows: [{ ...rows[0], padding: 'x'.repeat(5000) }] });
     assert.equal(tooBig.status, 413);
+
+    const uncertain = await post({ rows, interval: 0.9, uncertainty: true });
+    assert.equal(uncertain.status, 200);
+    const detail = (await uncertain.json()) as { sets: string[][]; uncertainty: { total: number; aleatoric: number; epistemic: number }[] };
+    const inProcess = model.predictProba(rows, { interval: 0.9, uncertainty: true });
+    assert.deepEqual(detail.sets, inProcess.map((r) => r.set));
+    assert.deepEqual(detail.uncertainty, inProcess.map((r) => r.uncertainty));
+    const badLevel = await post({ rows, interval: 1.5 });
+    assert.equal(badLevel.status, 400);
+    assert.match(((await badLevel.json()) as { error: string }).error, /strictly between 0 and 1/);
+    const badOption = await post({ rows, confidence: 0.9 });
+    assert.equal(badOption.status, 400);
+    assert.match(((await badOption.json()) as { error: string }).error, /unknown predict option 'confidence'/);
+    const described = (await (await fetch(`${url}/metadata`)).json()) as { uncertainty: { calibrated: boolean; folds: number } };
+    assert.deepEqual([described.uncertainty.calibrated, described.uncertainty.folds], [true, 3]);
   } finally {
     server.child.kill('SIGTERM');
   }

@@ -65,8 +65,8 @@ function checkResult(name: string, result: SelectionResult, problem: Problem, me
   }
 }
 
-test('the registry holds the six selectors', () => {
-  assert.deepEqual(selectorNames(), ['single-best', 'top-k', 'ges', 'qo-es', 'qdo-es', 'stacking']);
+test('the registry holds the seven selectors', () => {
+  assert.deepEqual(selectorNames(), ['single-best', 'top-k', 'ges', 'qo-es', 'qdo-es', 'stacking', 'deuq']);
   for (const s of listSelectors()) assert.equal(getSelector(s.name), s);
   assert.throws(() => getSelector('caruana'), (e: unknown) => e instanceof ConfigError && /ges/.test(e.message) && /qdo-es/.test(e.message));
 });

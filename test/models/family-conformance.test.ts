@@ -127,6 +127,31 @@ function assertIdentical(a: Float64Array, b: Float64Array, what: string): void {
   }
 }
 
+/**
+ * The optional `predictVariance` contract: regression only; n finite values >= 0; deterministic; identical after
+ * reload; each row's variance independent of the other rows; and on the scale of the real squared errors (the mean
+ * ratio of squared error to predicted variance within a factor of 10 of 1: a variance that is off by more is broken).
+ */
+function checkVariance(member: FittedMember, again: FittedMember, loaded: FittedMember, p: Float64Array, c: Case): void {
+  assert.equal(c.train.task, 'regression', `${member.family}: predictVariance on a ${c.train.task} member`);
+  const v = member.predictVariance!(c.test);
+  assert.equal(v.length, c.test.nRows);
+  for (let i = 0; i < v.length; i++) assert.ok(Number.isFinite(v[i]!) && v[i]! >= 0, `variance ${v[i]} at row ${i}`);
+  assertIdentical(again.predictVariance!(c.test), v, 'same seed, different variances');
+  assertIdentical(loaded.predictVariance!(c.test), v, 'load(serialize()) predicts different variances');
+  const head = takeRows(c.test, Int32Array.from({ length: 5 }, (_, i) => i));
+  assertIdentical(member.predictVariance!(head), v.subarray(0, 5), 'variance of a row depends on the other rows');
+  if (c.test.target.kind !== 'values') return;
+  let squared = 0;
+  let predicted = 0;
+  for (let i = 0; i < v.length; i++) {
+    squared += (c.test.target.values[i]! - p[i]!) ** 2;
+    predicted += v[i]!;
+  }
+  const ratio = squared / predicted;
+  assert.ok(ratio > 0.1 && ratio < 10, `${member.family}: mean squared error / mean predicted variance = ${ratio.toFixed(3)}`);
+}
+
 /** An AbortSignal stand-in that aborts itself on the n-th read of `aborted` (events go through a real one). */
 function abortOnRead(n: number): { signal: AbortSignal; reads: () => number } {
   const controller = new AbortController();
@@ -158,6 +183,29 @@ function abortOnRead(n: number): { signal: AbortSignal; reads: () => number } {
 
 function isAbortError(error: unknown): boolean {
   return error instanceof Error && error.name === 'AbortError';
+}
+
+/** Configurations that give a family's regression members a variance (beyond their defaults), checked here too. */
+const VARIANCE_CONFIGS: readonly { family: string; config: Config }[] = [
+  { family: 'mlp', config: { ...SMALL['mlp'], max_epochs: 40, loss: 'gaussian_nll' } },
+];
+
+for (const { family: name, config } of VARIANCE_CONFIGS) {
+  test(`${name} ${JSON.stringify(config)} on regression: the predictVariance contract`, async () => {
+    const family = getFamily(name);
+    const c = CASES.find((x) => x.train.task === 'regression')!;
+    const member = await family.fit(c.train, { ...family.defaults, ...config }, context(42));
+    assert.ok(member.predictVariance !== undefined, `${name} with ${JSON.stringify(config)} predicts no variance`);
+    const p = member.predict(c.test);
+    assertValidPredictions(p, c, member);
+    const { model, constant } = scoreVsConstant(p, c);
+    assert.ok(model < constant, `${model} is not better than constant ${constant}`);
+    const again = await family.fit(c.train, { ...family.defaults, ...config }, context(42));
+    const loaded = await family.load(throughStorage(member.serialize()));
+    assertIdentical(loaded.predict(c.test), p, 'load(serialize()) predicts differently');
+    checkVariance(member, again, loaded, p, c);
+    for (const m of [member, again, loaded]) m.dispose?.();
+  });
 }
 
 test('registry lists every family once under its agreed name; an unknown name is a ConfigError naming them', () => {
@@ -194,6 +242,7 @@ for (const family of listFamilies()) {
         const loaded = await family.load(throughStorage(member.serialize()));
         assertIdentical(loaded.predict(c.test), p, 'load(serialize()) predicts differently');
         assert.equal(loaded.nOutputs, member.nOutputs);
+        if (member.predictVariance !== undefined) checkVariance(member, again, loaded, p, c);
         member.dispose?.();
         again.dispose?.();
         loaded.dispose?.();

@@ -124,3 +124,27 @@ test('mlp family: a passed deadline stops training after the current epoch and k
   assert.equal(training.epochs, 1);
   assert.equal(member.predict(iris).length, 150 * 3);
 });
+
+test('mlp family: the Gaussian head (loss gaussian_nll) learns noise that grows with x, in target units', async () => {
+  const { datasetFromRows } = await import('../../src/data/load.js');
+  const rows = Array.from({ length: 600 }, (_, i) => {
+    const x = -1 + (2 * ((i * 7919) % 600)) / 599;
+    const noise = Math.sin(i * 12.9898) * 43758.5453;
+    const z = (noise - Math.floor(noise)) * 2 - 1; // deterministic, roughly uniform in [-1, 1]
+    return { x, y: 100 * (2 * x + (0.05 + Math.abs(x)) * 1.7 * z) };
+  });
+  const data = datasetFromRows(rows, { target: 'y' });
+  const member = await mlpFamily.fit(data, { hidden_layers: 2, width: 32, max_epochs: 80, learning_rate: 0.01, batch_size: 64, patience: 15, loss: 'gaussian_nll' }, {
+    seed: 3, signal: never, deadline: Infinity,
+  });
+  assert.equal(member.nOutputs, 1);
+  const probe = { nRows: 3, features: [{ name: 'x', kind: 'numeric' as const, values: Float64Array.of(0, 0.95, -0.95) }] };
+  const mean = member.predict(probe);
+  const sd = Array.from(member.predictVariance!(probe), Math.sqrt);
+  assert.ok(Math.abs(mean[1]! - 190) < 40, `mean at x = 0.95: ${mean[1]}`);
+  // True sd (uniform noise of half-width 1.7 (0.05 + |x|) x 100): about 5 at x = 0 and 98 at |x| = 0.95.
+  assert.ok(sd[1]! > 3 * sd[0]! && sd[2]! > 3 * sd[0]!, `sd ${sd.map((s) => s.toFixed(1)).join(', ')}`);
+  assert.ok(sd[1]! > 40 && sd[1]! < 200, `sd at x = 0.95 in target units: ${sd[1]}`);
+  const plain = await mlpFamily.fit(data, { hidden_layers: 1, width: 8, max_epochs: 3 }, { seed: 3, signal: never, deadline: Infinity });
+  assert.equal(plain.predictVariance, undefined, 'squared error: no variance');
+});

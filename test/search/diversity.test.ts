@@ -10,7 +10,7 @@ import { labelScale, pairwiseDiversity, fitDiversitySurrogate, samplePairs, type
 import { diversityChooser, diversityWeight } from '../../src/search/divbo.js';
 import { createEncoder } from '../../src/search/encode.js';
 import { loadSearchSpace } from '../../src/search/space.js';
-import { descendingRanks } from '../../src/search/surrogate.js';
+import { spearman } from '../../src/util/ranks.js';
 import type { TrialProposal } from '../../src/search/types.js';
 
 test('pairwise diversity: 0 for identical members, 1 for opposite certain ones, scaled for regression', () => {
@@ -43,21 +43,6 @@ test('pair sampling: all pairs when few, a distinct sample otherwise', () => {
   assert.ok(sample.every(([i, j]) => i < j));
 });
 
-function spearman(a: Float64Array, b: Float64Array): number {
-  const ra = descendingRanks(a);
-  const rb = descendingRanks(b);
-  const n = a.length;
-  const mean = (n + 1) / 2;
-  let num = 0;
-  let da = 0;
-  let db = 0;
-  for (let i = 0; i < n; i++) {
-    num += (ra[i]! - mean) * (rb[i]! - mean);
-    da += (ra[i]! - mean) ** 2;
-    db += (rb[i]! - mean) ** 2;
-  }
-  return num / Math.sqrt(da * db);
-}
 
 test('the diversity surrogate ranks held-out pairs of real members better than chance', async (t) => {
   const data = loadDatasetFile('../shared/datasets/diabetes.arff');

@@ -65,6 +65,31 @@ export function storeConformance(name: string, openStore: () => Store): void {
       assert.equal(models[0]!.formatVersion, 2);
     }));
 
+    it('stores the predicted variances of a regression member next to its predictions', withStore((store) => {
+      const run = store.createRun(newRun({ task: 'regression', nRows: 4, nOutputs: 1 }));
+      const trial = store.enqueueTrial(run.id, { number: 0, family: 'random_forest', config: {}, seed: 3 });
+      store.startTrial(trial.id, 'cpu#0');
+      const oofVariance = new Float64Array([0.5, 1, 0, 2.25]);
+      const testVariance = new Float64Array([3, 4]);
+      store.finishTrial(trial.id, { ...success(new Float64Array([1, 2, 3, 4]), [], new Float64Array([5, 6])), oofVariance, testVariance });
+      const oof = store.getPredictions(trial.id, 'oof-variance')!;
+      assert.deepEqual([oof.rows, oof.cols], [4, 1]);
+      assert.deepEqual(oof.values, Float32Array.from(oofVariance));
+      assert.deepEqual(store.getPredictions(trial.id, 'test-variance')!.values, Float32Array.from(testVariance));
+      assert.deepEqual(Array.from(store.readPredictions([trial.id], 'oof-variance', 'float64').member(0)), [0.5, 1, 0, 2.25]);
+      // A member without variances has none stored; a negative variance or a classification run is refused whole.
+      const plain = store.enqueueTrial(run.id, { number: 1, family: 'gbdt', config: {}, seed: 4 });
+      store.startTrial(plain.id, 'cpu#0');
+      assert.throws(() => store.finishTrial(plain.id, { ...success(new Float64Array(4), []), oofVariance: new Float64Array([1, -1, 1, 1]) }), StoreError);
+      assert.equal(store.getPredictions(plain.id, 'oof'), undefined);
+      store.finishTrial(plain.id, success(new Float64Array(4), []));
+      assert.equal(store.getPredictions(plain.id, 'oof-variance'), undefined);
+      const classes = store.createRun(newRun({ nRows: 4, nOutputs: 3 }));
+      const c = store.enqueueTrial(classes.id, { number: 0, family: 'random_forest', config: {}, seed: 5 });
+      store.startTrial(c.id, 'cpu#0');
+      assert.throws(() => store.finishTrial(c.id, { ...success(probabilities(4, 3, 1), []), oofVariance: new Float64Array(4) }), StoreError);
+    }));
+
     it('finishTrial is atomic: a rejected result leaves the trial running with nothing stored', withStore((store) => {
       const run = store.createRun(newRun({ nRows: 4, nOutputs: 3 }));
       const trial = store.enqueueTrial(run.id, { number: 0, family: 'linear', config: {}, seed: 1 });

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
-import { SCHEMA_VERSION } from '../../src/store/schema.js';
+import { MIGRATIONS, SCHEMA_VERSION } from '../../src/store/schema.js';
 import { SqliteStore } from '../../src/store/sqlite-store.js';
 import { StoreError } from '../../src/store/types.js';
 
@@ -35,6 +35,24 @@ describe('SqliteStore', () => {
     assert.deepEqual(again.getPredictions(t.id, 'oof')!.values, new Float32Array([1, 2, 3]));
     assert.equal(again.listRuns().length, 1);
     again.close();
+  });
+
+  it('upgrades a version-2 database (before stored variances) and keeps its predictions', () => {
+    const path = join(dir, 'v2.db');
+    const raw = new Database(path);
+    raw.exec(MIGRATIONS[0]!);
+    raw.exec(MIGRATIONS[1]!);
+    raw.pragma('user_version = 2');
+    raw.exec(`INSERT INTO runs (id, dataset_name, dataset_fingerprint, task, metric, seed, n_rows, n_outputs, options, status, created_at)
+              VALUES (1, 'd', 'sha256:0', 'regression', 'rmse', 3, 3, 1, '{}', 'done', 0)`);
+    raw.exec(`INSERT INTO trials (id, run_id, number, family, config, seed, status, queued_at) VALUES (1, 1, 0, 'linear', '{}', 1, 'done', 0)`);
+    raw.prepare('INSERT INTO predictions (trial_id, kind, n_rows, n_cols, data) VALUES (1, ?, 3, 1, ?)')
+      .run('oof', Buffer.from(new Float32Array([1.5, 2.5, 3.5]).buffer));
+    raw.close();
+    const store = new SqliteStore(path);
+    assert.deepEqual(store.getPredictions(1, 'oof')!.values, new Float32Array([1.5, 2.5, 3.5]));
+    assert.equal(store.getPredictions(1, 'oof-variance'), undefined);
+    store.close();
   });
 
   it('refuses a database written by a newer schema', () => {

@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { outputWidth, takeFeatureRows, takeRows } from '../../src/data/dataset.js';
 import { datasetFolds } from '../../src/data/split.js';
+import { gbdtFamily } from '../../src/models/families/gbdt.js';
+import { randomForestFamily } from '../../src/models/families/random-forest.js';
 import { crossFit } from '../../src/training/cross-fit.js';
 import { deriveSeed } from '../../src/util/random.js';
 import { knn, spinFamily } from '../fixtures/families/simple.js';
@@ -51,6 +53,25 @@ describe('crossFit (k-fold bagging)', () => {
     assert.equal(a.oof.length, diabetesLike.nRows);
     assert.deepEqual(a.oof, b.oof);
     assert.ok(a.oof.every(Number.isFinite));
+  });
+
+  it('collects the held-out and test variances of a family that predicts one (random forest on regression)', async () => {
+    const cpu = loadShared('cpu');
+    const regFolds = datasetFolds(cpu, 3, 2);
+    const head = takeFeatureRows(cpu, Int32Array.from({ length: 10 }, (_, i) => i));
+    const config = { n_estimators: 10 };
+    const result = await crossFit(randomForestFamily, cpu, regFolds, config, { ...ctx, test: head });
+    assert.equal(result.oofVariance!.length, cpu.nRows);
+    const expectedTest = new Float64Array(10);
+    for (const [f, fold] of regFolds.entries()) {
+      const member = await randomForestFamily.fit(takeRows(cpu, fold.train), config, { ...ctx, seed: deriveSeed(11, f) });
+      const held = member.predictVariance!(takeFeatureRows(cpu, fold.test));
+      fold.test.forEach((row, i) => assert.equal(result.oofVariance![row], held[i]));
+      member.predictVariance!(head).forEach((v, i) => (expectedTest[i]! += v / regFolds.length));
+    }
+    assert.deepEqual(result.testVariance, expectedTest);
+    const boosted = await crossFit(gbdtFamily, cpu, regFolds, { n_estimators: 5 }, ctx);
+    assert.equal(boosted.oofVariance, undefined);
   });
 
   it('stops with an AbortError when its signal fires', async () => {

@@ -14,7 +14,9 @@ import type { Config, FitContext, FittedMember, MemberFamily, SerializedMember }
  * `mlp`: a multilayer perceptron trained with TensorFlow.js (backend chosen once per process, see
  * ../neural/backend.ts) on DenseEncoder inputs (imputation, missing indicators, one-hot, standardization).
  * Classification: softmax over all k classes of the dataset, cross-entropy (optionally class-balanced).
- * Regression: the target is standardized for training and the output mapped back; n x 1 predictions.
+ * Regression: the target is standardized for training and the output mapped back; n x 1 predictions. With
+ * `loss: 'gaussian_nll'` the network has a second output, a variance, trained by Gaussian negative log-likelihood
+ * (AutoDEUQ's members): `predictVariance` returns it in squared target units.
  * Early stopping watches the loss on a seeded validation part (`validation_fraction` of the training rows,
  * stratified for classification; none below 20 rows or with fraction 0) and restores the best epoch's weights.
  *
@@ -24,7 +26,9 @@ import type { Config, FitContext, FittedMember, MemberFamily, SerializedMember }
  * topology, encoder and target scaling in `state`, all weights in one little-endian float32 blob `weights`.
  */
 const FAMILY = 'mlp';
+/** Version 2: a member with the Gaussian variance head (older readers cannot predict with it); 1 otherwise. */
 const FORMAT_VERSION = 1;
+const GAUSSIAN_FORMAT_VERSION = 2;
 
 const SCHEMA = {
   hidden_layers: { kind: 'number', default: 2, min: 1, max: 8, integer: true, doc: 'hidden layers' },
@@ -40,6 +44,7 @@ const SCHEMA = {
   validation_fraction: { kind: 'number', default: 0.1, min: 0, max: 0.5, doc: 'rows held out for early stopping' },
   l2: { kind: 'number', default: 1e-5, min: 0, max: 10, doc: 'weight decay on kernels' },
   class_weight: { kind: 'choice', default: 'none', values: ['none', 'balanced'], doc: 'class weighting' },
+  loss: { kind: 'choice', default: 'squared_error', values: ['squared_error', 'gaussian_nll'], doc: 'regression loss; gaussian_nll adds a variance output' },
   max_one_hot: { kind: 'number', default: 32, min: 1, max: 10000, integer: true, doc: 'one-hot columns per feature' },
 } as const;
 
@@ -65,25 +70,41 @@ class MlpMember implements FittedMember {
   readonly nOutputs: number;
   private readonly predictor: MlpPredictor;
 
+  /** Present on members with the Gaussian head: the predicted variance in squared target units. */
+  readonly predictVariance?: (table: FeatureTable) => Float64Array;
+  private readonly gaussian: boolean;
+
   constructor(
     private readonly state: MlpState,
     private readonly encoder: DenseEncoder,
     private readonly weights: Float32Array,
   ) {
-    this.nOutputs = state.topology.outputWidth;
+    this.gaussian = state.topology.output === 'gaussian';
+    this.nOutputs = this.gaussian ? 1 : state.topology.outputWidth;
     this.predictor = new MlpPredictor(state.topology, unpackWeights(state.topology, weights));
+    if (this.gaussian) {
+      const scale2 = state.targetScale * state.targetScale;
+      this.predictVariance = (table) => Float64Array.from(this.head(table, 1), (v) => v * scale2);
+    }
   }
 
   predict(table: FeatureTable): Float64Array {
-    const out = this.predictor.predict(this.encoder.transform(table), table.nRows);
+    const out = this.gaussian ? this.head(table, 0) : this.predictor.predict(this.encoder.transform(table), table.nRows);
     if (this.state.task === 'regression') {
       for (let i = 0; i < out.length; i++) out[i] = out[i]! * this.state.targetScale + this.state.targetCenter;
     }
     return out;
   }
 
+  /** Column `c` (0: mean, 1: variance, standardized units) of the Gaussian head's n x 2 output. */
+  private head(table: FeatureTable, c: number): Float64Array {
+    const both = this.predictor.predict(this.encoder.transform(table), table.nRows);
+    return Float64Array.from({ length: table.nRows }, (_, i) => both[2 * i + c]!);
+  }
+
   serialize(): SerializedMember {
-    return { family: FAMILY, formatVersion: FORMAT_VERSION, state: this.state, blobs: { weights: float32Blob(this.weights) } };
+    const formatVersion = this.gaussian ? GAUSSIAN_FORMAT_VERSION : FORMAT_VERSION;
+    return { family: FAMILY, formatVersion, state: this.state, blobs: { weights: float32Blob(this.weights) } };
   }
 }
 
@@ -96,14 +117,16 @@ async function fitMlp(train: Dataset, config: Config, ctx: FitContext): Promise<
   ctx.log?.(`mlp: TensorFlow.js backend ${backend.name} (${backend.reason})`);
   const encoder = fitDenseEncoder(train, { standardize: true, maxOneHotCategories: params.max_one_hot });
   const classification = train.target.kind === 'classes';
-  const outputWidth = train.target.kind === 'classes' ? train.target.classes.length : 1;
+  // The loss option is for regression; classification ignores it (as regression ignores class_weight).
+  const gaussian = !classification && params.loss === 'gaussian_nll';
+  const outputWidth = train.target.kind === 'classes' ? train.target.classes.length : gaussian ? 2 : 1;
   const topology: MlpTopology = {
     inputWidth: encoder.width,
     hidden: new Array<number>(params.hidden_layers).fill(params.width),
     outputWidth,
     activation: params.activation,
     batchNorm: params.batch_norm,
-    output: classification ? 'softmax' : 'identity',
+    output: classification ? 'softmax' : gaussian ? 'gaussian' : 'identity',
   };
   const { center, scale } = targetScaling(train);
   const split = validationSplit(train, params, ctx.seed);
@@ -175,7 +198,11 @@ function trainData(part: Dataset, encoder: DenseEncoder, params: Params, center:
 }
 
 async function loadMlp(serialized: SerializedMember): Promise<FittedMember> {
-  const state = checkSerialized(serialized, FAMILY, FORMAT_VERSION) as unknown as MlpState;
+  const version = serialized.formatVersion === GAUSSIAN_FORMAT_VERSION ? GAUSSIAN_FORMAT_VERSION : FORMAT_VERSION;
+  const state = checkSerialized(serialized, FAMILY, version) as unknown as MlpState;
+  if ((state.topology?.output === 'gaussian') !== (version === GAUSSIAN_FORMAT_VERSION)) {
+    throw new Error(`${FAMILY}: format version ${version} does not match the output head '${state.topology?.output}'`);
+  }
   if (typeof state.topology !== 'object' || state.topology === null) throw new Error(`${FAMILY}: state lacks the topology`);
   if (typeof state.targetCenter !== 'number' || typeof state.targetScale !== 'number') {
     throw new Error(`${FAMILY}: state lacks the target scaling`);

@@ -8,12 +8,17 @@ import type { Rng } from '../../util/random.js';
  * TensorFlow.js initialized, and reloading it is trivially bit-exact.
  *
  * Layer l (hidden): z = h W + b; with batch norm z = gamma (z - movingMean) / sqrt(movingVariance + eps) + beta;
- * h' = activation(z) (dropout only in training). Output: z = h W + b, then softmax (classification) or identity.
+ * h' = activation(z) (dropout only in training). Output: z = h W + b, then softmax (classification) or identity;
+ * 'gaussian' (regression with a variance head, as AutoDEUQ): two outputs per row, the mean z0 and the variance
+ * softplus(z1) + GAUSSIAN_MIN_VARIANCE, trained by Gaussian negative log-likelihood (./train.ts).
  */
 export const ACTIVATIONS = ['relu', 'tanh', 'elu'] as const;
 export type Activation = (typeof ACTIVATIONS)[number];
 
 export const BATCH_NORM_EPSILON = 1e-3;
+
+/** Floor of the variance head's output (in standardized target units): keeps the likelihood finite. */
+export const GAUSSIAN_MIN_VARIANCE = 1e-6;
 
 /** Per-epoch learning-rate schedules of the trainer (./train.ts), listed here so configs need no tf import. */
 export const LR_SCHEDULES = ['constant', 'cosine', 'plateau'] as const;
@@ -25,7 +30,7 @@ export interface MlpTopology {
   readonly outputWidth: number;
   readonly activation: Activation;
   readonly batchNorm: boolean;
-  readonly output: 'softmax' | 'identity';
+  readonly output: 'softmax' | 'identity' | 'gaussian';
 }
 
 /** Parameters of one layer; kernels are row-major fanIn x fanOut. Batch-norm arrays only on hidden layers. */
@@ -151,6 +156,7 @@ export class MlpPredictor {
       h = denseForward(layer, h, n, hidden ? this.topology.activation : null);
     });
     if (this.topology.output === 'softmax') for (let i = 0; i < n; i++) softmaxRow(h, i * outputWidth, outputWidth);
+    if (this.topology.output === 'gaussian') for (let i = 0; i < n; i++) h[2 * i + 1] = softplus(h[2 * i + 1]!) + GAUSSIAN_MIN_VARIANCE;
     return h;
   }
 }
@@ -197,6 +203,11 @@ function activate(z: number, activation: Activation): number {
     case 'elu':
       return z > 0 ? z : Math.expm1(z);
   }
+}
+
+/** log(1 + e^z), without overflow. */
+function softplus(z: number): number {
+  return z > 0 ? z + Math.log1p(Math.exp(-z)) : Math.log1p(Math.exp(z));
 }
 
 function softmaxRow(a: Float64Array, offset: number, k: number): void {

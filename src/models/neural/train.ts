@@ -3,6 +3,7 @@ import { deriveSeed, Rng } from '../../util/random.js';
 import { abortError, yieldToEventLoop } from '../config.js';
 import {
   BATCH_NORM_EPSILON,
+  GAUSSIAN_MIN_VARIANCE,
   initialWeights,
   layerShapes,
   packWeights,
@@ -300,11 +301,21 @@ function activation(z: tf.Tensor2D, name: MlpTopology['activation']): tf.Tensor2
   }
 }
 
-/** Loss per row: softmax cross-entropy for classification, mean squared error over outputs for regression. */
+/**
+ * Loss per row: softmax cross-entropy for classification, mean squared error over outputs for regression, and for
+ * the 'gaussian' head the Gaussian negative log-likelihood 0.5 (log v + (y - mean)^2 / v) (constant dropped) with
+ * v = softplus(z1) + GAUSSIAN_MIN_VARIANCE, as the predictor computes it.
+ */
 function perRowLoss(out: tf.Tensor2D, batch: BatchTensors, topology: MlpTopology): tf.Tensor1D {
   if (batch.labels !== undefined) {
     const oneHot = tf.oneHot(batch.labels, topology.outputWidth);
     return tf.neg(tf.sum(tf.mul(oneHot, tf.logSoftmax(out)), 1)) as tf.Tensor1D;
+  }
+  if (topology.output === 'gaussian') {
+    const [mean, raw] = tf.split(out, 2, 1) as [tf.Tensor2D, tf.Tensor2D];
+    const variance = tf.add(tf.softplus(raw), GAUSSIAN_MIN_VARIANCE);
+    const nll = tf.mul(tf.add(tf.log(variance), tf.div(tf.squaredDifference(mean, batch.targets!), variance)), 0.5);
+    return tf.reshape(nll, [-1]) as tf.Tensor1D;
   }
   return tf.mean(tf.squaredDifference(out, batch.targets!), 1);
 }

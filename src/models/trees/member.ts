@@ -5,7 +5,7 @@ import { DataError } from '../../util/errors.js';
 import { checkSerialized, float64Blob, readFloat64Blob } from '../serialization.js';
 import type { FittedMember, SerializedMember } from '../types.js';
 import { softmaxRows, sigmoid, type BoostLoss } from './losses.js';
-import { predictRawInto, treeArraysFromBlobs, treeArraysToBlobs, type TreeArrays } from './predictor.js';
+import { predictRawInto, predictTreeMeanVariance, treeArraysFromBlobs, treeArraysToBlobs, type TreeArrays } from './predictor.js';
 
 /** How raw tree sums become predictions. */
 export type TreeOutputKind =
@@ -31,6 +31,12 @@ interface TreeMemberState {
  */
 export class TreeMember implements FittedMember {
   readonly nOutputs: number;
+  /**
+   * Regression forests only: the variance of the trees' predictions at each row. Trees grown to small leaves each
+   * predict close to one training target near the row, so their spread tracks the local noise as well as the
+   * forest's own uncertainty (docs/uncertainty.md compares it with a model of squared residuals).
+   */
+  readonly predictVariance?: (table: FeatureTable) => Float64Array;
 
   constructor(
     readonly family: string,
@@ -42,6 +48,9 @@ export class TreeMember implements FittedMember {
     private readonly info: Record<string, number | string> = {},
   ) {
     this.nOutputs = nOutputs;
+    if (output.kind === 'forest' && task === 'regression') {
+      this.predictVariance = (table) => predictTreeMeanVariance(this.trees, this.encoder.transform(table)).variance;
+    }
   }
 
   predict(table: FeatureTable): Float64Array {
