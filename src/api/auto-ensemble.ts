@@ -13,6 +13,7 @@ import type { EnsembleRecord, RunContext, Store, TrialRecord } from '../store/ty
 import { datasetFingerprint } from '../store/fingerprint.js';
 import { resumeRun, startRun } from '../training/index.js';
 import type { RunSummary, StoredRunOptions } from '../training/types.js';
+import type { ExecutorFactory } from '../training/executor.js';
 import { EnsembleModel, type EnsembleMember } from '../serving/ensemble-model.js';
 import { deriveSeed } from '../util/random.js';
 import { ConfigError } from '../util/errors.js';
@@ -50,8 +51,10 @@ export async function autoEnsemble(dataset: DatasetInput, options: AutoEnsembleO
       nOutputs: outputWidth(data),
     });
     const context = runContextOf(data);
+    const distributed = await distributedSetup(opts);
     const common = {
       proposer,
+      ...(distributed === undefined ? {} : { executor: distributed.executor }),
       ...(test === undefined ? {} : { test }),
       ...(opts.timeBudget === undefined ? {} : ensembleBudget(opts.timeBudget - (Date.now() - started) / 1000, opts.ensemble)),
       ...(opts.onProgress === undefined ? {} : { onProgress: opts.onProgress }),
@@ -68,6 +71,8 @@ export async function autoEnsemble(dataset: DatasetInput, options: AutoEnsembleO
             metric: metric.name,
             ...(opts.maxTrials === undefined ? {} : { maxTrials: opts.maxTrials }),
             ...(opts.concurrency === undefined ? {} : { concurrency: opts.concurrency }),
+            // Remote workers choose their own lanes: the coordinator's GPUs are not theirs.
+            ...(distributed === undefined ? {} : { gpuThreads: 0, ...(distributed.concurrency === undefined ? {} : { concurrency: distributed.concurrency }) }),
             ...(opts.backend === undefined ? {} : { backend: opts.backend }),
             ...(opts.perTrialTimeLimit === undefined ? {} : { perTrialTimeLimit: opts.perTrialTimeLimit }),
             onProgress: (event) => {
@@ -85,6 +90,17 @@ export async function autoEnsemble(dataset: DatasetInput, options: AutoEnsembleO
   } finally {
     store.close();
   }
+}
+
+/** The executor of a run on a Redis queue (undefined: local threads); loads the distributed code only then. */
+async function distributedSetup(opts: ResolvedOptions): Promise<{ executor: ExecutorFactory; concurrency?: number } | undefined> {
+  if (opts.executor === undefined || opts.executor === 'local') return undefined;
+  const { distributedRunSetup } = await import('../distributed/coordinator.js');
+  return distributedRunSetup(opts.executor, {
+    ...(opts.concurrency === undefined ? {} : { concurrency: opts.concurrency }),
+    resuming: opts.resume !== undefined,
+    log: (message) => opts.onProgress?.({ type: 'notice', message }),
+  });
 }
 
 /** Build another ensemble from a stored run's trials (no retraining, unless `refit`). */

@@ -18,7 +18,7 @@ export const DEFAULTS = {
 
 const KNOWN_OPTIONS = new Set<string>([
   'target', 'task', 'metric', 'timeBudget', 'maxTrials', 'search', 'searchSpace', 'ensemble', 'ensembleOptions', 'folds',
-  'seed', 'concurrency', 'backend', 'store', 'test', 'refit', 'perTrialTimeLimit', 'resume', 'onProgress', 'signal',
+  'seed', 'concurrency', 'backend', 'store', 'test', 'refit', 'perTrialTimeLimit', 'resume', 'executor', 'onProgress', 'signal',
 ]);
 
 export interface ResolvedOptions extends Omit<AutoEnsembleOptions, 'search' | 'searchSpace' | 'ensemble' | 'folds' | 'seed' | 'store'> {
@@ -54,6 +54,9 @@ export function resolveOptions(options: AutoEnsembleOptions): ResolvedOptions {
   if (o.resume !== undefined && !(Number.isInteger(o.resume) && o.resume > 0)) throw new ConfigError(`resume must be a run id, got ${o.resume}`);
   if (o.store !== undefined && (typeof o.store !== 'string' || o.store === '')) throw new ConfigError('store must be a database file path');
   if (o.target !== undefined && typeof o.target !== 'string') throw new ConfigError('target must be a column name');
+  if (o.executor !== undefined && !(o.executor === 'local' || (typeof o.executor === 'string' && /^rediss?:\/\//.test(o.executor)))) {
+    throw new ConfigError(`executor must be 'local' or a Redis URL (redis://host:port), got '${String(o.executor)}'`);
+  }
   if (o.onProgress !== undefined && typeof o.onProgress !== 'function') throw new ConfigError('onProgress must be a function');
   if (o.signal !== undefined && !(o.signal instanceof AbortSignal)) throw new ConfigError('signal must be an AbortSignal');
   const timeBudget = o.timeBudget ?? (o.maxTrials === undefined ? DEFAULTS.timeBudget : undefined);

@@ -85,6 +85,9 @@ export class ProgressDisplay {
       case 'run-finished':
         this.finish(event.summary);
         return;
+      case 'notice':
+        this.note(event.message);
+        return;
     }
     if (this.options.tty) this.redraw();
   }

@@ -4,7 +4,7 @@ import type { RunRecord, Store, TrialRecord, TrialStatus } from '../store/types.
 import { deriveSeed } from '../util/random.js';
 import type { RunClock } from './budget.js';
 import { laneOf } from './lanes.js';
-import type { PoolResult, TrialPool } from './pool.js';
+import type { TrialExecutor, TrialResult } from './executor.js';
 import type { BestSoFar, Lane, ProgressEvent, RunSummary, StopReason, StoredRunOptions } from './types.js';
 
 export interface SessionContext {
@@ -13,7 +13,8 @@ export interface SessionContext {
   readonly options: StoredRunOptions;
   readonly dataset: Dataset;
   readonly proposer: Proposer;
-  readonly pool: TrialPool;
+  /** Runs the trials (local threads or remote workers: the session never knows which). */
+  readonly executor: TrialExecutor;
   readonly clock: RunClock;
   readonly startedAt: number;
   readonly onProgress?: (event: ProgressEvent) => void;
@@ -48,7 +49,7 @@ export class RunSession {
   private readonly capacity: number;
 
   constructor(private readonly ctx: SessionContext) {
-    this.capacity = ctx.pool.threads('cpu') + ctx.pool.threads('gpu');
+    this.capacity = ctx.executor.slots('cpu') + ctx.executor.slots('gpu');
   }
 
   /** Take over the run's stored trials: final ones become outcomes to tell, queued ones wait for a thread. */
@@ -158,7 +159,7 @@ export class RunSession {
     for (let i = 0; i < this.queue.length; ) {
       const trial = this.queue[i]!;
       const lane = laneOf(trial.family, this.ctx.options.gpuThreads);
-      if (this.busy[lane] < this.ctx.pool.threads(lane)) {
+      if (this.busy[lane] < this.ctx.executor.slots(lane)) {
         this.queue.splice(i, 1);
         this.start(trial, lane);
       } else {
@@ -176,8 +177,8 @@ export class RunSession {
     store.startTrial(trial.id, lane, backend);
     this.busy[lane]++;
     this.emit({ type: 'trial-started', runId: trial.runId, trial: trial.number, family: trial.family, lane, timeLeft: clock.secondsLeft() });
-    const task = { family: trial.family, config: trial.config, seed: trial.seed, deadline, ...(backend === undefined ? {} : { backend }) };
-    const done = this.ctx.pool.run(task, lane, this.ctx.signal).then((result) => {
+    const task = { number: trial.number, family: trial.family, config: trial.config, seed: trial.seed, deadline, ...(backend === undefined ? {} : { backend }) };
+    const done = this.ctx.executor.run(task, lane, this.ctx.signal).then((result) => {
       this.busy[lane]--;
       this.complete(trial, result, (Date.now() - now) / 1000, deadline !== Infinity && deadline === clock.trainingDeadline);
       // Only after a successful record: a failed store write keeps the rejected promise for the loop's race.
@@ -186,11 +187,12 @@ export class RunSession {
     this.running.set(trial.number, done);
   }
 
-  private complete(trial: TrialRecord, result: PoolResult, seconds: number, cutByBudget: boolean): void {
+  private complete(trial: TrialRecord, result: TrialResult, seconds: number, cutByBudget: boolean): void {
     // A cancelled or failed session leaves its aborted trials 'running': a resume re-queues them.
     if (this.closed || (this.ctx.signal?.aborted === true && !result.ok)) return;
     const { store, clock } = this.ctx;
-    const worker = result.threadId >= 0 ? `${result.lane}/thread-${result.threadId}` : result.lane;
+    const { worker } = result;
+    const retried = result.attempts > 1 ? { retries: result.attempts - 1 } : {};
     const base = { trialId: trial.number, family: trial.family, config: trial.config };
     if (result.ok) {
       store.finishTrial(trial.id, {
@@ -201,13 +203,14 @@ export class RunSession {
         ...(result.test === undefined ? {} : { test: result.test }),
         models: result.models,
         worker,
+        ...retried,
       });
       clock.record(trial.family, seconds);
       this.recordOutcome({ ...base, status: 'done', loss: result.validationLoss, predictions: result.oof }, result.validationScore);
     } else {
       const why = cutByBudget ? "stopped at the run's time budget" : 'exceeded the per-trial time limit';
       const error = result.status === 'timeout' ? `${why}: ${result.error}` : result.error;
-      store.failTrial(trial.id, { status: result.status, error, fitSeconds: result.fitSeconds, worker });
+      store.failTrial(trial.id, { status: result.status, error, fitSeconds: result.fitSeconds, worker, ...retried });
       if (result.status === 'timeout') clock.record(trial.family, seconds);
       this.recordOutcome({ ...base, status: result.status });
     }

@@ -39,6 +39,7 @@ interface FitOptions {
   out: string;
   db: string;
   resume?: number;
+  executor?: string;
   json?: boolean;
 }
 
@@ -63,7 +64,8 @@ export const fitCommand: CliCommand = {
       .addOption(new Option('--metric <name>', 'metric (default: roc_auc binary, log_loss multiclass, rmse regression)').choices(metricNames()))
       .option('--folds <k>', `cross-validation folds per member (default ${DEFAULTS.folds})`, positiveInteger)
       .option('--seed <n>', `random seed (default ${DEFAULTS.seed})`, nonNegativeInteger)
-      .option('--concurrency <n>', 'worker threads (default: the number of cores)', positiveInteger)
+      .option('--concurrency <n>', 'trials at once: worker threads, or with --executor redis:// trials in flight (default: cores, or the live workers\' slots)', positiveInteger)
+      .option('--executor <where>', "where trials run: 'local' (default) or redis://host:port (auto-ensemble worker processes)")
       .option('--refit', 'retrain each selected member once on all rows (smaller, faster bundle)')
       .option('--out <dir>', 'bundle directory', './model')
       .option('--db <file>', 'run database (SQLite)', DEFAULTS.store)
@@ -110,6 +112,7 @@ async function runFit(options: FitOptions, context: CliContext): Promise<void> {
       store: options.db,
       refit: options.refit === true,
       resume: options.resume,
+      executor: options.executor,
       onProgress: (event) => progress.handle(event),
       signal: controller.signal,
     });
