@@ -169,7 +169,8 @@ export class RedisExecutor implements TrialExecutor {
         await job.remove();
         return this.submit(flight);
       }
-      const attempts = Math.max(1, job.attemptsStarted);
+      // A job failed for stalling counts each dead start as a stall (its attemptsStarted also counts the failing move).
+      const attempts = Math.max(1, /stalled/.test(reason) ? job.stalledCounter : job.attemptsStarted);
       return this.finish(flight, {
         ok: false,
         status: 'failed',
