@@ -56,7 +56,8 @@ export async function connectRedis(address: QueueAddress, role: string, log: (me
     ]);
   } catch (error) {
     redis.disconnect();
-    throw new ConfigError(`cannot reach Redis at ${redact(address.url)}: ${error instanceof Error ? error.message : String(error)}`);
+    const why = lastError !== '' ? lastError : error instanceof Error ? error.message : String(error);
+    throw new ConfigError(`cannot reach Redis at ${redact(address.url)}: ${why}`);
   } finally {
     clearTimeout(timer);
   }
