@@ -23,7 +23,7 @@ import { AdaptiveProposer, FAULTY_FAMILIES, FixedListProposer, loadShared, SIMPL
 import { freshQueue, RedisServer, redisMissing, WorkerProcess } from './helpers.js';
 
 const skip = redisMissing();
-const CHILD = fileURLToPath(new URL('./fixtures/coordinator-child.js', import.meta.url));
+const CHILD = fileURLToPath(new URL('../training/fixtures/run-child.js', import.meta.url));
 
 describe('distributed runs on a Redis queue', { ...(skip === undefined ? {} : { skip }) }, () => {
   const iris = loadShared('iris');
@@ -49,6 +49,12 @@ describe('distributed runs on a Redis queue', { ...(skip === undefined ? {} : { 
   const executor = (queue: string, log?: (message: string) => void) =>
     redisExecutor({ address: parseQueueAddress(server.url, queue), pollMs: 200, ...(log === undefined ? {} : { log }) });
 
+  /** A run of the trials of `list`, in order, 2 in flight (local unless `options.executor`). */
+  const runList = (store: Store, list: readonly TrialProposal[], options: Partial<Parameters<typeof startRun>[1]> = {}) =>
+    startRun(iris, {
+      store, proposer: new FixedListProposer(list), maxTrials: list.length, folds: 3, concurrency: 2, familyModules: [SIMPLE_FAMILIES, FAULTY_FAMILIES], ...options,
+    });
+
   /** OOF predictions of a run's trials, in trial order (undefined for trials without). */
   const predictions = (store: Store, runId: number) => store.listTrials(runId).map((t) => store.getPredictions(t.id, 'oof')?.values);
 
@@ -73,16 +79,13 @@ describe('distributed runs on a Redis queue', { ...(skip === undefined ? {} : { 
     const queue = freshQueue('kill');
     const [a, b] = await startWorkers(queue, 2);
     const list: TrialProposal[] = [
-      { family: 'spin', config: { ms: 1500 } },
+      { family: 'spin', config: { ms: 400 } }, // per fold: 1.2 s a trial
       { family: 'knn', config: { neighbours: 3 } },
       { family: 'knn', config: { neighbours: 5 } },
       { family: 'knn', config: { neighbours: 7 } },
     ];
     const store = new SqliteStore(':memory:');
-    const run = startRun(iris, {
-      store, proposer: new FixedListProposer(list), maxTrials: list.length, folds: 3, concurrency: 2, seed: 2,
-      familyModules: [SIMPLE_FAMILIES], executor: executor(queue),
-    });
+    const run = runList(store, list, { seed: 2, executor: executor(queue) });
     const victim = await Promise.race([a!, b!].map((w) => w.waitFor(/trial \S+-t0 started/).then(() => w)));
     await victim.kill('SIGKILL');
     const survivor = victim === a ? b! : a!;
@@ -94,9 +97,7 @@ describe('distributed runs on a Redis queue', { ...(skip === undefined ? {} : { 
     assert.deepEqual(trials.slice(1).map((t) => t.attempts), [1, 1, 1]);
     await survivor.waitFor(/trial \S+-t0 started: spin \(attempt 2\)/);
 
-    const reference = await startRun(iris, {
-      store, proposer: new FixedListProposer(list), maxTrials: list.length, folds: 3, concurrency: 2, seed: 2, familyModules: [SIMPLE_FAMILIES],
-    });
+    const reference = await runList(store, list, { seed: 2 });
     assert.deepEqual(predictions(store, summary.runId), predictions(store, reference.runId));
     store.close();
   });
@@ -124,10 +125,7 @@ describe('distributed runs on a Redis queue', { ...(skip === undefined ? {} : { 
     ];
     const store = new SqliteStore(':memory:');
     try {
-      const summary = await startRun(iris, {
-        store, proposer: new FixedListProposer(list), maxTrials: list.length, folds: 3, concurrency: 2,
-        familyModules: [SIMPLE_FAMILIES, FAULTY_FAMILIES], executor: executor(queue),
-      });
+      const summary = await runList(store, list, { executor: executor(queue) });
       const trials = store.listTrials(summary.runId);
       assert.deepEqual(trials.map((t) => t.status), ['failed', 'done', 'done']);
       assert.equal(trials[0]!.attempts, 2);
@@ -143,16 +141,13 @@ describe('distributed runs on a Redis queue', { ...(skip === undefined ? {} : { 
     const queue = freshQueue('restart');
     const [worker] = await startWorkers(queue, 1, ['--concurrency', '2']);
     const list: TrialProposal[] = [
-      { family: 'spin', config: { ms: 1200 } },
-      { family: 'spin', config: { ms: 1200, salt: 1 } },
+      { family: 'spin', config: { ms: 400 } },
+      { family: 'spin', config: { ms: 400, salt: 1 } },
       ...[3, 5, 7, 9].map((neighbours) => ({ family: 'knn', config: { neighbours } })),
     ];
     const store = new SqliteStore(':memory:');
     const notices: string[] = [];
-    const run = startRun(iris, {
-      store, proposer: new FixedListProposer(list), maxTrials: list.length, folds: 3, concurrency: 2, seed: 3,
-      familyModules: [SIMPLE_FAMILIES], executor: executor(queue, (m) => notices.push(m)),
-    });
+    const run = runList(store, list, { seed: 3, executor: executor(queue, (m) => notices.push(m)) });
     await worker!.waitFor(/trial \S+-t0 started/);
     await server.restart(1000);
     const summary = await run;
@@ -160,9 +155,7 @@ describe('distributed runs on a Redis queue', { ...(skip === undefined ? {} : { 
     assert.ok(trials.every((t) => t.status === 'done'), JSON.stringify(trials.map((t) => [t.status, t.error])));
     assert.ok(notices.some((m) => /lost the connection to Redis/.test(m)), notices.join('; '));
     assert.ok(notices.some((m) => /reconnected/.test(m)), notices.join('; '));
-    const reference = await startRun(iris, {
-      store, proposer: new FixedListProposer(list), maxTrials: list.length, folds: 3, concurrency: 2, seed: 3, familyModules: [SIMPLE_FAMILIES],
-    });
+    const reference = await runList(store, list, { seed: 3 });
     assert.deepEqual(predictions(store, summary.runId), predictions(store, reference.runId));
     store.close();
   });
@@ -172,7 +165,7 @@ describe('distributed runs on a Redis queue', { ...(skip === undefined ? {} : { 
     const pool = await startWorkers(queue, 2);
     const database = join(dir, 'resume.db');
     const maxTrials = 8;
-    const child = spawn(process.execPath, [CHILD, database, server.url, queue, String(maxTrials), '7'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [CHILD, database, 'iris', String(maxTrials), '7', server.url, queue], { stdio: ['ignore', 'pipe', 'inherit'] });
     const exited = once(child, 'exit');
     let finished = 0;
     for await (const line of createInterface({ input: child.stdout! })) {
@@ -214,10 +207,7 @@ describe('distributed runs on a Redis queue', { ...(skip === undefined ? {} : { 
       { family: 'knn', config: { neighbours: 3 } },
     ];
     const store = new SqliteStore(':memory:');
-    const summary = await startRun(iris, {
-      store, proposer: new FixedListProposer(list), maxTrials: list.length, folds: 3, concurrency: 1,
-      familyModules: [SIMPLE_FAMILIES, FAULTY_FAMILIES], executor: executor(queue),
-    });
+    const summary = await runList(store, list, { concurrency: 1, executor: executor(queue) });
     const trials = store.listTrials(summary.runId);
     assert.deepEqual(trials.map((t) => t.status), ['failed', 'done']);
     const match = /out of memory: the worker process reached (\d+) MB resident memory, over its limit of 400 MB/.exec(trials[0]!.error!);
