@@ -55,7 +55,7 @@ function syntheticData(seed: number): Dataset {
 const data = syntheticData(1);
 let runs = 0;
 const setup = (concurrency: number): ExecutorSetup => ({
-  runData: { train: shareDataset(data), folds: shareFolds(datasetFolds(data, FOLDS, 0)), metric: 'roc_auc', familyModules: [SIMPLE_FAMILIES] },
+  runData: { train: shareDataset(data), folds: shareFolds(datasetFolds(data, FOLDS, 0)), metric: 'roc_auc', familyModules: [SIMPLE_FAMILIES], memoryLimitMb: 1024 },
   runKey: `bench-${process.pid}-${++runs}`,
   concurrency,
   gpuThreads: 0,
@@ -211,7 +211,7 @@ async function main(): Promise<void> {
 
     const reply = encodeTrialReply({
       ok: true, oof: new Float32Array(ROWS * 2), models: Array.from({ length: FOLDS }, () => ({ family: 'prior', formatVersion: 1, state: { row: [0.5, 0.5] }, blobs: {} })),
-      fitSeconds: 0, validationScore: 0.5, validationLoss: 0.5, threadId: 1,
+      fitSeconds: 0, validationScore: 0.5, validationLoss: 0.5, foldLosses: Array(FOLDS).fill(0.5), threadId: 1,
     });
     const result = {
       benchmark: 'distributed',

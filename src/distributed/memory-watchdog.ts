@@ -1,7 +1,8 @@
 /**
- * A worker process's memory limit on resident memory (RSS): what the machine really gives, typed arrays, WASM
- * memory and native buffers included, which V8's heap limits do not see. Sampled every `everyMs`; when the
- * process is over its limit, the newest running trial is stopped (its thread is terminated, which frees its
+ * A worker process's memory limit on resident memory (RSS): what the machine really gives, WASM memory, native
+ * buffers and the threads' own baseline included, which neither V8's heap limits nor a thread's own accounting
+ * (training/memory-guard.ts) see. Sampled every `everyMs` (default 25 ms: reading RSS costs microseconds); when
+ * the process is over its limit, the newest running trial is stopped (its thread is terminated, which frees its
  * memory), then the watchdog waits `settleMs` for the memory to come back before it stops another.
  *
  * Why the newest: threads share one process, so no trial's share of it can be measured; the newest trial has
@@ -28,7 +29,7 @@ export class MemoryWatchdog {
   constructor(private readonly options: MemoryWatchdogOptions) {}
 
   start(): void {
-    this.timer ??= setInterval(() => this.check(), this.options.everyMs ?? 100);
+    this.timer ??= setInterval(() => this.check(), this.options.everyMs ?? 25);
     this.timer.unref();
   }
 

@@ -237,10 +237,14 @@ export class TrialWorker {
     const data = await this.waitForRunData(digest);
     const threads = this.cpuThreads + this.gpuThreads;
     const limit = this.options.memoryLimitMb;
-    // The JS heap of each thread gets its share of the process limit (the watchdog covers the rest).
+    // Each thread's JS heap gets its share of the process limit. The limit itself is the watchdog's, on the whole
+    // process (what the machine sees); each trial's own guard (JS heap and typed arrays of its thread) is set at
+    // twice the share, a backstop for a watchdog starved of CPU, so that it never pre-empts the watchdog.
     const heapMb = limit !== undefined ? Math.max(64, Math.floor(limit / threads)) : Math.min(8192, Math.max(512, Math.floor(totalmem() / 2 ** 20 / 2 / threads)));
+    const guardMb = limit !== undefined ? 2 * heapMb : heapMb;
     this.log(`run data ${digest.slice(0, 12)} loaded: ${data.train.nRows} rows x ${data.train.features.length} features, ${data.folds.length} folds`);
-    return new TrialPool({ cpuThreads: this.cpuThreads, gpuThreads: this.gpuThreads, memoryLimitMb: heapMb, graceMs: this.options.graceMs ?? 1000, runData: data });
+    const runData = { ...data, memoryLimitMb: guardMb };
+    return new TrialPool({ cpuThreads: this.cpuThreads, gpuThreads: this.gpuThreads, memoryLimitMb: heapMb, graceMs: this.options.graceMs ?? 1000, runData });
   }
 
   private async waitForRunData(digest: string): Promise<WorkerRunData> {

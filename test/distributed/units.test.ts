@@ -14,7 +14,7 @@ describe('trial wire format', () => {
     const reply: TrialReply = {
       ok: true, oof: Float32Array.from([0.25, 0.75, 0.5, 0.5]), test: Float32Array.from([1, 0]),
       models: [{ family: 'gbdt', formatVersion: 2, state: { bias: -Infinity }, blobs: { trees: Uint8Array.from([1, 2, 3]) } }],
-      fitSeconds: 1.5, validationScore: 0.8, validationLoss: 0.2, threadId: 3,
+      fitSeconds: 1.5, validationScore: 0.8, validationLoss: 0.2, foldLosses: [0.1, 0.3], threadId: 3,
     };
     const { reply: back, meta } = decodeTrialReply(encodeTrialReply(reply, { worker: 'h:1/cpu/thread-3', attempt: 2 }));
     assert.deepEqual(back, reply);

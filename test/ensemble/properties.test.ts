@@ -170,3 +170,21 @@ test('stacking warm starts along the regularization path reach the cold starts\'
     assert.ok(Math.abs(warm.validationScore - cold.validationScore) < 2e-3, `${problem.name}: ${warm.validationScore} vs ${cold.validationScore}`);
   }
 });
+
+test('stacking chooses and fits its meta-model on a seeded stratified sample of at most maxRows rows', () => {
+  for (const problem of problems) {
+    const metric = metricsForTask(problem.task)[0]!;
+    const n = problem.y.length;
+    const maxRows = Math.floor(n / 2);
+    const sampled = getSelector('stacking').select(problem.candidates, problem.y, metric, { seed: 4, maxRows });
+    assert.equal(sampled.details?.['rows'], maxRows, `${problem.name}: meta-model rows`);
+    assert.deepEqual(getSelector('stacking').select(problem.candidates, problem.y, metric, { seed: 4, maxRows }), sampled, 'seeded');
+    const all = getSelector('stacking').select(problem.candidates, problem.y, metric, { seed: 4 });
+    assert.equal(all.details?.['rows'], n);
+    // Half the rows choose a model of the same quality class: both beat the constant predictor by far.
+    const single = getSelector('single-best').select(problem.candidates, problem.y, metric);
+    const loss = (score: number) => (metric.higherIsBetter ? -score : score);
+    assert.ok(loss(sampled.validationScore) < loss(single.validationScore) + 0.1 * Math.abs(loss(single.validationScore)) + 0.05,
+      `${problem.name} ${metric.name}: sampled ${sampled.validationScore} vs single best ${single.validationScore}`);
+  }
+});

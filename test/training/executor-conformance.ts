@@ -39,7 +39,7 @@ export function executorConformance(name: string, hooks: ConformanceHooks): void
     let subject: ExecutorUnderTest;
 
     const setup = (runKey: string): ExecutorSetup => ({
-      runData: { train: shareDataset(iris), folds: shareFolds(folds), metric: 'log_loss', familyModules: families },
+      runData: { train: shareDataset(iris), folds: shareFolds(folds), metric: 'log_loss', familyModules: families, memoryLimitMb: 256 },
       runKey,
       concurrency: 2,
       gpuThreads: 0,
