@@ -183,6 +183,8 @@ export class RedisExecutor implements TrialExecutor {
       });
     }
     if (job !== undefined && state === 'completed') {
+      // The reply may have landed between the first look and now.
+      if (await this.deliverReply(flight)) return;
       // Completed but its reply is gone (already taken by a coordinator that died before storing it): redo.
       await job.remove();
       return this.submit(flight);
