@@ -43,12 +43,13 @@ export async function autoEnsemble(dataset: DatasetInput, options: AutoEnsembleO
     const resumed = opts.resume === undefined ? undefined : store.getRun(opts.resume);
     if (opts.resume !== undefined && resumed === undefined) throw new ConfigError(`no run ${opts.resume} in ${opts.store}`);
     const folds = resumed === undefined ? opts.folds ?? defaultFolds(data.nRows) : (resumed.options as { folds: number }).folds;
+    const costPrior = familyCostPrior(data, folds);
     const proposer = createProposer(opts.search, opts.searchSpace, {
       seed: opts.seed,
       labels: targetLabels(data),
       metric,
       nOutputs: outputWidth(data),
-      costPrior: familyCostPrior(data, folds),
+      costPrior,
     });
     const context = runContextOf(data);
     const distributed = await distributedSetup(opts);
@@ -89,6 +90,8 @@ export async function autoEnsemble(dataset: DatasetInput, options: AutoEnsembleO
             ...(opts.backend === undefined ? {} : { backend: opts.backend }),
             ...(opts.perTrialTimeLimit === undefined ? {} : { perTrialTimeLimit: opts.perTrialTimeLimit }),
             ...(opts.pruning === undefined ? {} : { pruning: opts.pruning }),
+            // Boosted trees are the workhorse: their default trial's estimate sizes the per-trial limit on large data.
+            ...(costPrior('gbdt') === undefined ? {} : { typicalTrialSeconds: costPrior('gbdt')! }),
             onProgress: (event) => {
               if (event.type === 'run-started') store.saveRunContext(event.runId, context);
               opts.onProgress?.(event);

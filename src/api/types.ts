@@ -49,7 +49,7 @@ export interface AutoEnsembleOptions {
   readonly refit?: boolean;
   /**
    * Seconds one trial may take, all its folds. Default: a fifth of the training time (each worker thread gets
-   * through at least five trials). Families that can stop early (boosting rounds, forest trees, epochs) end each
+   * through at least five trials), up to a third on large data. Families that can stop early (boosting rounds, forest trees, epochs) end each
    * fold at its share of the limit and still make a member; others are stopped and recorded as timed out.
    */
   readonly perTrialTimeLimit?: number;

@@ -37,30 +37,47 @@ const STACKING_MAX_ROWS = 5000;
 const STACKING_FITS = 5 * 5 + 1;
 const STACKING_ITERATIONS = 60;
 
-/** Predicted seconds of `method` with its default options on a problem of this shape. */
-export function estimateSelectionSeconds(method: string, shape: SelectionShape): number {
+/**
+ * Predicted seconds of stacking's meta-model search: `fits` logistic / ridge fits (inner folds x strengths + the
+ * refit) on `rows` rows of `inputs` columns and `outputs` classes.
+ */
+export function stackingSeconds(fits: number, rows: number, inputs: number, outputs: number): number {
+  return fits * STACKING_ITERATIONS * rows * inputs * Math.max(1, outputs) * SECONDS_PER_UNIT.stacking;
+}
+
+/** Which measured unit a selector's work is counted in. */
+export type CostUnit = keyof typeof SECONDS_PER_UNIT;
+
+/** How many units of its inner loop `method` runs with its default options on a problem of this shape. */
+export function selectionUnits(method: string, shape: SelectionShape): { readonly unit: CostUnit; readonly units: number } {
   const n = Math.max(1, shape.rows);
   const k = Math.max(1, shape.outputs);
   const m = Math.max(1, shape.candidates);
+  const rank = shape.metric === 'roc_auc';
   switch (method) {
     case 'ges': {
       const pool = Math.min(m, GES_POOL);
-      if (shape.metric === 'roc_auc') return GES_ROUNDS * pool * n * Math.log2(n + 1) * SECONDS_PER_UNIT.gesRank;
-      return GES_ROUNDS * pool * n * k * SECONDS_PER_UNIT.ges;
+      return rank ? { unit: 'gesRank', units: GES_ROUNDS * pool * n * Math.log2(n + 1) } : { unit: 'ges', units: GES_ROUNDS * pool * n * k };
     }
     case 'qo-es':
     case 'qdo-es': {
       const pool = Math.min(m, GES_POOL);
-      const perEvaluation = Math.max(1, pool / 4) * n * k * (shape.metric === 'roc_auc' ? Math.log2(n + 1) : 1);
-      return QDO_BUDGET_PER_MEMBER * pool * perEvaluation * SECONDS_PER_UNIT.population;
+      const perEvaluation = Math.max(1, pool / 4) * n * k * (rank ? Math.log2(n + 1) : 1);
+      return { unit: 'population', units: QDO_BUDGET_PER_MEMBER * pool * perEvaluation };
     }
     case 'stacking': {
       const rows = Math.min(n, STACKING_MAX_ROWS);
       const inputs = Math.min(m, STACKING_POOL) * k;
-      return STACKING_FITS * STACKING_ITERATIONS * rows * inputs * k * SECONDS_PER_UNIT.stacking;
+      return { unit: 'stacking', units: STACKING_FITS * STACKING_ITERATIONS * rows * inputs * k };
     }
     default:
       // single-best, top-k and unknown plug-ins: one pass over the candidates.
-      return m * n * k * SECONDS_PER_UNIT.ges;
+      return { unit: 'ges', units: m * n * k };
   }
+}
+
+/** Predicted seconds of `method` with its default options on a problem of this shape. */
+export function estimateSelectionSeconds(method: string, shape: SelectionShape): number {
+  const { unit, units } = selectionUnits(method, shape);
+  return units * SECONDS_PER_UNIT[unit];
 }

@@ -13,6 +13,8 @@ import { fitLogistic, predictLogistic } from '../models/linear/logistic.js';
 import { fitRidge, predictLinear, type LinearCoefficients } from '../models/linear/ridge.js';
 import { ConfigError } from '../util/errors.js';
 import { deriveSeed } from '../util/random.js';
+import { stackingSeconds } from './cost.js';
+import { greedyEnsembleSelection } from './ges.js';
 import { createKernel } from './kernels.js';
 import {
   boolOption,
@@ -91,9 +93,12 @@ export function stackingSelect(
 
   const predictions = candidates.map((c) => c.predictions);
   const kernel = createKernel(predictions, y, full.k, metric);
-  const pool = prunePool(memberLosses(kernel, candidates.length), constantLoss(y, full, metric), maxPool);
+  const ranked = prunePool(memberLosses(kernel, candidates.length), constantLoss(y, full, metric), maxPool);
+  // Under a deadline, fewer rows (then fewer members) when the whole path would not fit the time left.
+  const plan = planForDeadline(deadline, { rows: Math.min(full.n, maxRows), members: ranked.length, outputs: full.k, folds, strengths: grid.length, extra: (options.featureCount ?? 0) });
+  const pool = ranked.slice(0, plan.members);
   // The pool is chosen on every row; the meta-model on a sample of at most maxRows of them.
-  const rows = sampleRows(y, full, maxRows, options.seed ?? 0);
+  const rows = sampleRows(y, full, plan.rows, options.seed ?? 0);
   const shape: ProblemShape = { ...full, n: rows === null ? full.n : rows.length };
   const ySample = rows === null ? y : pickLabels(y, rows);
   const scaling = featureScaling(options, full.n);
@@ -106,12 +111,16 @@ export function stackingSelect(
   const innerFolds = yCodes === null
     ? kFold(shape.n, Math.min(folds, shape.n), options.seed ?? 0)
     : stratifiedKFold(yCodes, Math.min(folds, shape.n), options.seed ?? 0);
-  // Strongest regularization first, so ties go to the simpler meta-model, and a deadline keeps the simplest ones.
-  const order = [...grid].sort((a, b) => b - a);
+  // Moderate strengths first: a deadline that stops the path early keeps the likeliest good ones.
+  const order = evaluationOrder(grid);
   const path = crossValidatedPath(problem, innerFolds, order);
   const trajectory = path.oofs.map((oof) => metric.loss(ySample, oof, shape.k));
+  // The lowest inner-CV loss; on a tie the stronger regularization (the simpler meta-model).
   let bestAt = 0;
-  for (let g = 1; g < trajectory.length; g++) if (trajectory[g]! < trajectory[bestAt]!) bestAt = g;
+  for (let g = 1; g < trajectory.length; g++) {
+    const tie = Math.abs(trajectory[g]! - trajectory[bestAt]!) <= 1e-12 * Math.max(1, Math.abs(trajectory[bestAt]!));
+    if (tie ? order[g]! > order[bestAt]! : trajectory[g]! < trajectory[bestAt]!) bestAt = g;
+  }
   const all = Int32Array.from({ length: shape.n }, (_, i) => i);
   const fitted = fitMeta(problem, all, order[bestAt]!, warmStart ? path.lastFoldModels[bestAt] : undefined);
   const best = { lambda: order[bestAt]!, oof: path.oofs[bestAt]! };
@@ -125,20 +134,70 @@ export function stackingSelect(
     regularization: best.lambda,
     ...(scaling === undefined ? {} : { featureMean: Array.from(scaling.mean), featureScale: Array.from(scaling.scale) }),
   };
-  return {
+  const details = {
+    poolSize: pool.length,
+    inputWidth: width,
+    regularization: best.lambda,
+    innerFolds: innerFolds.length,
+    rows: shape.n,
+    ...(plan.shrunk ? { shrunkForDeadline: 1 } : {}),
+    ...(trajectory.length < order.length ? { stoppedAtDeadline: 1, strengthsEvaluated: trajectory.length } : {}),
+  };
+  const stacked: SelectionResult = {
     method: 'stacking',
     combiner: { kind: 'stacking', memberIds: pool.map((j) => candidates[j]!.id), model },
     validationScore: metric.score(ySample, best.oof, shape.k),
     trajectory,
-    details: {
-      poolSize: pool.length,
-      inputWidth: width,
-      regularization: best.lambda,
-      innerFolds: innerFolds.length,
-      rows: shape.n,
-      ...(trajectory.length < order.length ? { stoppedAtDeadline: 1, strengthsEvaluated: trajectory.length } : {}),
-    },
+    details,
   };
+  // Cut short by its deadline, a meta-model can be far from converged: then GES (what fits in no time) is kept
+  // when its loss is lower than the stacked model's honest inner-CV loss.
+  const cutShort = plan.shrunk || trajectory.length < order.length || Date.now() > deadline;
+  if (!cutShort) return stacked;
+  const ges = greedyEnsembleSelection(candidates, y, metric, { seed: options.seed ?? 0, deadline });
+  const gesLoss = metric.higherIsBetter ? -ges.validationScore : ges.validationScore;
+  if (!(gesLoss < trajectory[bestAt]!)) return stacked;
+  return { ...ges, method: 'stacking', details: { ...details, ...(ges.details ?? {}), fellBackToGes: 1, stoppedAtDeadline: 1 } };
+}
+
+/** Regularization strengths in evaluation order: nearest to 1 (on a log scale) first, the weaker of two equals first. */
+export function evaluationOrder(grid: readonly number[]): number[] {
+  const distance = (l: number): number => (l > 0 ? Math.abs(Math.log10(l)) : Infinity);
+  return [...grid].sort((a, b) => distance(a) - distance(b) || a - b);
+}
+
+interface PlanShape {
+  readonly rows: number;
+  readonly members: number;
+  readonly outputs: number;
+  readonly folds: number;
+  readonly strengths: number;
+  /** Input columns besides the members' predictions (original features). */
+  readonly extra: number;
+}
+
+/** Rows below which the meta-model's sample is not shrunk for time (members are dropped instead). */
+const MIN_PLAN_ROWS = 1000;
+/** Share of the time left the planned path may fill (the rest: scoring, the refit's overrun, assembling). */
+const PLAN_SHARE = 0.7;
+
+/**
+ * Rows and members for a meta-model search predicted (by the selector cost model) to fit before `deadline`: rows
+ * first (down to MIN_PLAN_ROWS), then members (down to 2). Without a deadline, or when everything fits, the shape
+ * as given.
+ */
+function planForDeadline(deadline: number, shape: PlanShape): { rows: number; members: number; shrunk: boolean } {
+  const { rows, members, outputs, folds, strengths, extra } = shape;
+  if (!Number.isFinite(deadline)) return { rows, members, shrunk: false };
+  const fits = folds * strengths + 1;
+  const available = Math.max(0, deadline - Date.now()) / 1000 * PLAN_SHARE;
+  const cost = (r: number, m: number): number => stackingSeconds(fits, r, m * outputs + extra, outputs);
+  if (cost(rows, members) <= available) return { rows, members, shrunk: false };
+  const floorRows = Math.min(rows, MIN_PLAN_ROWS);
+  const fittedRows = Math.max(floorRows, Math.floor((rows * available) / cost(rows, members)));
+  if (cost(fittedRows, members) <= available || members <= 2) return { rows: fittedRows, members, shrunk: true };
+  const fittedMembers = Math.max(2, Math.floor((members * available) / cost(fittedRows, members)));
+  return { rows: fittedRows, members: Math.min(members, fittedMembers), shrunk: true };
 }
 
 /** A seeded sample of at most `maxRows` row indices (stratified by class), sorted; null when all rows fit. */
@@ -173,8 +232,8 @@ function featureScaling(options: StackingOptions, n: number): FeatureScaling | u
 /**
  * Out-of-fold meta-model predictions (n x k) for each regularization strength of `path`, in its order; past the
  * deadline no further strength is started (the first is always completed). Within a fold each fit starts from
- * the previous strength's solution (a regularization path), which saves L-BFGS iterations (1.1-1.8x less time
- * on `bench:stacking`); also returns the last fold's model per strength, a warm start for the final refit.
+ * the nearest strength's solution so far (a regularization path), which saves L-BFGS iterations (1.1-1.8x less
+ * time on `bench:stacking`); also returns the last fold's model per strength, a warm start for the final refit.
  */
 function crossValidatedPath(
   problem: MetaProblem,
@@ -185,22 +244,37 @@ function crossValidatedPath(
   const oofs: Float64Array[] = [];
   const lastFoldModels: LinearCoefficients[] = [];
   const tests = folds.map((fold) => takeRows(X, width, fold.test));
-  const previous: Array<LinearCoefficients | undefined> = folds.map(() => undefined);
+  // Per fold, the models fitted so far by strength: each fit starts from the nearest strength's solution.
+  const fitted: Array<Map<number, LinearCoefficients>> = folds.map(() => new Map());
   for (const lambda of path) {
     if (oofs.length > 0 && Date.now() > problem.deadline) break;
     const oof = new Float64Array(shape.n * shape.k);
     folds.forEach((fold, f) => {
-      const model = fitMeta(problem, fold.train, lambda, problem.warmStart ? previous[f] : undefined);
-      previous[f] = model;
+      const model = fitMeta(problem, fold.train, lambda, problem.warmStart ? nearestModel(fitted[f]!, lambda) : undefined);
+      fitted[f]!.set(lambda, model);
       const pred = predictMeta(problem, tests[f]!, fold.test.length, model);
       for (let t = 0; t < fold.test.length; t++) {
         oof.set(pred.subarray(t * shape.k, (t + 1) * shape.k), fold.test[t]! * shape.k);
       }
     });
     oofs.push(oof);
-    lastFoldModels.push(previous[folds.length - 1]!);
+    lastFoldModels.push(fitted[folds.length - 1]!.get(lambda)!);
   }
   return { oofs, lastFoldModels };
+}
+
+/** The model of the strength nearest to `lambda` on a log scale (undefined when none was fitted). */
+function nearestModel(models: ReadonlyMap<number, LinearCoefficients>, lambda: number): LinearCoefficients | undefined {
+  let best: LinearCoefficients | undefined;
+  let distance = Infinity;
+  for (const [other, model] of models) {
+    const d = Math.abs(Math.log((other + 1e-12) / (lambda + 1e-12)));
+    if (d < distance) {
+      distance = d;
+      best = model;
+    }
+  }
+  return best;
 }
 
 function predictMeta(problem: MetaProblem, X: Float64Array, n: number, model: LinearCoefficients): Float64Array {

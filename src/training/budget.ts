@@ -6,8 +6,8 @@
  *     the measured cost of the chosen selector on data of this shape (src/ensemble/cost.ts), which honours its own
  *     deadline whatever the estimate was.
  * Inside training, no trial holds a worker past its per-trial limit (default: a fifth of the training time, so
- * that every worker thread gets through at least five trials); families that can stop early end each fold at
- * its share of that limit and still make a member.
+ * that every worker thread gets through at least five trials; up to a third on large data); families that can
+ * stop early end each fold at its share of that limit and still make a member.
  */
 import { estimateSelectionSeconds, type SelectionShape } from '../ensemble/cost.js';
 
@@ -53,9 +53,19 @@ export function finishReserveSeconds(budgetSeconds: number, shape: BudgetShape):
   return Math.min(wanted, MAX_RESERVE_SHARE * budgetSeconds);
 }
 
-/** Default seconds one trial (all its folds) may take: training time / TRIALS_PER_THREAD (Infinity without a budget). */
-export function defaultTrialLimitSeconds(trainingSeconds: number | undefined): number {
-  return trainingSeconds === undefined ? Infinity : trainingSeconds / TRIALS_PER_THREAD;
+/** On large data, a trial may take up to this share of the training time (see `defaultTrialLimitSeconds`). */
+const MAX_TRIAL_SHARE = 1 / 3;
+
+/**
+ * Default seconds one trial (all its folds) may take (Infinity without a budget): a fifth of the training time, so
+ * every worker thread gets through at least five trials; on data where a typical strong member needs more
+ * (`typicalTrialSeconds`: the search's estimate of a default boosted-trees trial on this data), up to a third, so
+ * that members on large data are not all cut to a sliver of their training.
+ */
+export function defaultTrialLimitSeconds(trainingSeconds: number | undefined, typicalTrialSeconds = 0): number {
+  if (trainingSeconds === undefined) return Infinity;
+  const floor = trainingSeconds / TRIALS_PER_THREAD;
+  return Math.min(Math.max(floor, typicalTrialSeconds), trainingSeconds * MAX_TRIAL_SHARE);
 }
 
 /**

@@ -8,7 +8,7 @@ import type { Proposer } from '../search/types.js';
 import { datasetFingerprint, tableFingerprint } from '../store/fingerprint.js';
 import type { RunOwner, RunRecord, Store } from '../store/types.js';
 import { ConfigError, DataError } from '../util/errors.js';
-import { finishReserveSeconds, RunClock } from './budget.js';
+import { defaultTrialLimitSeconds, finishReserveSeconds, RunClock } from './budget.js';
 import { normalizeModuleSpecifier } from './families.js';
 import { detectGpuThreads } from './lanes.js';
 import type { TrialExecutor } from './executor.js';
@@ -113,7 +113,7 @@ function gesShape(run: { nRows: number; nOutputs: number }, stored: { metric: Me
 async function execute(run: RunRecord, stored: StoredRunOptions, dataset: Dataset, options: RunOptions, resumed: boolean): Promise<RunSummary> {
   const startedAt = Date.now();
   const split = stored.timeBudget === undefined ? undefined : { trainingSeconds: stored.timeBudget - stored.reserveSeconds, reserveSeconds: stored.reserveSeconds };
-  const clock = new RunClock(startedAt, split, stored.perTrialTimeLimit);
+  const clock = new RunClock(startedAt, split, stored.perTrialTimeLimit ?? defaultTrialLimitSeconds(split?.trainingSeconds, stored.typicalTrialSeconds));
   let executor: TrialExecutor | undefined;
   let summary: RunSummary;
   try {
@@ -191,6 +191,7 @@ async function normalizeOptions(dataset: Dataset, options: RunOptions): Promise<
     ...(options.timeBudget === undefined ? {} : { timeBudget: options.timeBudget }),
     reserveSeconds,
     ...(options.perTrialTimeLimit === undefined ? {} : { perTrialTimeLimit: options.perTrialTimeLimit }),
+    ...(options.typicalTrialSeconds === undefined ? {} : { typicalTrialSeconds: options.typicalTrialSeconds }),
     concurrency,
     gpuThreads,
     memoryLimitMb: options.memoryLimitMb ?? Math.min(8192, Math.max(512, memoryShare)),

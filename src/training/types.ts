@@ -140,6 +140,7 @@ export interface StoredRunOptions {
   readonly timeBudget?: number;
   readonly reserveSeconds: number;
   readonly perTrialTimeLimit?: number;
+  readonly typicalTrialSeconds?: number;
   readonly concurrency: number;
   readonly gpuThreads: number;
   readonly memoryLimitMb: number;
@@ -175,8 +176,13 @@ export interface RunOptions {
    * `finishReserveSeconds`; the API passes the reserve of the ensemble method it will run).
    */
   readonly reserveSeconds?: number;
-  /** Seconds one trial (all its folds) may take (default: a fifth of the training time; see budget.ts). */
+  /** Seconds one trial (all its folds) may take (default: a fifth of the training time, up to a third on large data; see budget.ts). */
   readonly perTrialTimeLimit?: number;
+  /**
+   * Estimated seconds of a typical strong trial on this data (a default boosted-trees trial): raises the default
+   * per-trial limit on large data (see `defaultTrialLimitSeconds`). `autoEnsemble` passes the families' estimate.
+   */
+  readonly typicalTrialSeconds?: number;
   /** Fold-level racing: stop trials clearly worse than the best so far after their first folds (default true). */
   readonly pruning?: boolean;
   /** The racing bound's gap, in (0, 1] (default 0.5; see racing.ts). */

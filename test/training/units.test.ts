@@ -23,6 +23,10 @@ describe('run clock and budget split', () => {
     assert.equal(unlimited.secondsLeft(), Infinity);
     assert.equal(unlimited.trialDeadline(5), Infinity);
     assert.equal(defaultTrialLimitSeconds(undefined), Infinity);
+    // Large data: up to a third of the training time when a typical strong trial needs it.
+    assert.equal(defaultTrialLimitSeconds(60, 5), 12);
+    assert.equal(defaultTrialLimitSeconds(60, 15), 15);
+    assert.equal(defaultTrialLimitSeconds(60, 100), 20);
   });
 
   it('sizes the finish reserve from the selector cost model, within 1 s and 30% of the budget', () => {

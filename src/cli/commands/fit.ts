@@ -79,7 +79,7 @@ export const fitCommand: CliCommand = {
       .option('--seed <n>', `random seed (default ${DEFAULTS.seed})`, nonNegativeInteger)
       .option('--concurrency <n>', 'trials at once: worker threads, or with --executor redis:// trials in flight (default: cores, or the live workers\' slots)', positiveInteger)
       .option('--executor <where>', "where trials run: 'local' (default) or redis://host:port (auto-ensemble worker processes)")
-      .option('--per-trial-limit <seconds>', 'seconds one trial may take, all folds (default: a fifth of the training time)', positiveNumber)
+      .option('--per-trial-limit <seconds>', 'seconds one trial may take, all folds (default: a fifth of the training time, up to a third on large data)', positiveNumber)
       .option('--no-pruning', 'fit every fold of every trial (default: stop trials clearly worse than the best after their first folds)')
       .option('--missing <tokens>', "comma-separated CSV missing tokens (default: '',NA,N/A,n/a,?,null,NULL,NaN,nan)")
       .option('--refit', 'retrain each selected member once on all rows (smaller, faster bundle)')
@@ -269,6 +269,8 @@ function fitJson({ result, bytes, cost, score, out }: FitSummary): unknown {
     classes: result.classes,
     trials: result.run.trials,
     stoppedBy: result.run.stoppedBy,
+    secondsLeft: Number.isFinite(result.run.secondsLeft) ? result.run.secondsLeft : null,
+    trialLimitSeconds: Number.isFinite(result.run.trialLimitSeconds) ? result.run.trialLimitSeconds : null,
     elapsedSeconds: result.run.elapsedSeconds,
     leaderboard: result.leaderboard.slice(0, LEADERBOARD_ROWS),
     ensemble: { method: result.ensemble.method, members: result.members },
