@@ -29,4 +29,5 @@ export { getSelector } from './ensemble/index.js';
 export { createProposer, loadSearchSpace } from './search/index.js';
 export { SqliteStore } from './store/index.js';
 export type { ProgressEvent, RunSummary } from './training/types.js';
+export type { TrialExecutor, ExecutorFactory, TrialResult } from './training/executor.js';
 export { ConfigError, DataError } from './util/errors.js';

@@ -12,6 +12,7 @@ import { SqliteStore } from '../store/index.js';
 import { countTrialsByStatus, type EnsembleRecord, type RunContext, type Store, type TrialRecord } from '../store/types.js';
 import { remainingBudget, resumeRun, splitBudget, startRun } from '../training/index.js';
 import type { RunSummary } from '../training/types.js';
+import type { ExecutorFactory } from '../training/executor.js';
 import { ConfigError } from '../util/errors.js';
 import { toDataset, toFeatureTable } from './dataset-input.js';
 import { defaultFolds, resolveOptions, validateReEnsembleOptions, type ResolvedOptions } from './options.js';
@@ -51,6 +52,7 @@ export async function autoEnsemble(dataset: DatasetInput, options: AutoEnsembleO
       costPrior,
     });
     const context = runContextOf(data);
+    const distributed = await distributedSetup(opts);
     for (const message of rareClassWarnings(data, folds)) opts.onProgress?.({ type: 'warning', message });
     // What is left of the caller's budget now; a resume without one goes on with what is left of the run's.
     const budget = opts.timeBudget ?? (resumed === undefined ? undefined : remainingBudget(resumed));
@@ -66,6 +68,7 @@ export async function autoEnsemble(dataset: DatasetInput, options: AutoEnsembleO
     });
     const common = {
       proposer,
+      ...(distributed === undefined ? {} : { executor: distributed.executor }),
       ...(test === undefined ? {} : { test }),
       ...(split === undefined ? {} : { timeBudget: secondsLeft!, reserveSeconds: split.reserveSeconds }),
       ...(opts.onProgress === undefined ? {} : { onProgress: opts.onProgress }),
@@ -82,6 +85,8 @@ export async function autoEnsemble(dataset: DatasetInput, options: AutoEnsembleO
             metric: metric.name,
             ...(opts.maxTrials === undefined ? {} : { maxTrials: opts.maxTrials }),
             ...(opts.concurrency === undefined ? {} : { concurrency: opts.concurrency }),
+            // Remote workers choose their own lanes: the coordinator's GPUs are not theirs.
+            ...(distributed === undefined ? {} : { gpuThreads: 0, ...(distributed.concurrency === undefined ? {} : { concurrency: distributed.concurrency }) }),
             ...(opts.backend === undefined ? {} : { backend: opts.backend }),
             ...(opts.perTrialTimeLimit === undefined ? {} : { perTrialTimeLimit: opts.perTrialTimeLimit }),
             ...(opts.pruning === undefined ? {} : { pruning: opts.pruning }),
@@ -103,6 +108,17 @@ export async function autoEnsemble(dataset: DatasetInput, options: AutoEnsembleO
   } finally {
     store.close();
   }
+}
+
+/** The executor of a run on a Redis queue (undefined: local threads); loads the distributed code only then. */
+async function distributedSetup(opts: ResolvedOptions): Promise<{ executor: ExecutorFactory; concurrency?: number } | undefined> {
+  if (opts.executor === undefined || opts.executor === 'local') return undefined;
+  const { distributedRunSetup } = await import('../distributed/coordinator.js');
+  return distributedRunSetup(opts.executor, {
+    ...(opts.concurrency === undefined ? {} : { concurrency: opts.concurrency }),
+    resuming: opts.resume !== undefined,
+    log: (message) => opts.onProgress?.({ type: 'notice', message }),
+  });
 }
 
 /**

@@ -30,7 +30,7 @@ export function defaultFolds(rows: number): number {
 
 const KNOWN_OPTIONS = new Set<string>([
   'target', 'task', 'metric', 'timeBudget', 'maxTrials', 'search', 'searchSpace', 'ensemble', 'ensembleOptions', 'folds',
-  'seed', 'concurrency', 'backend', 'store', 'test', 'refit', 'perTrialTimeLimit', 'pruning', 'resume', 'force', 'onProgress', 'signal',
+  'seed', 'concurrency', 'backend', 'store', 'test', 'refit', 'perTrialTimeLimit', 'pruning', 'resume', 'force', 'executor', 'onProgress', 'signal',
 ]);
 
 export interface ResolvedOptions extends Omit<AutoEnsembleOptions, 'search' | 'searchSpace' | 'ensemble' | 'seed' | 'store'> {
@@ -65,6 +65,9 @@ export function resolveOptions(options: AutoEnsembleOptions): ResolvedOptions {
   if (o.resume !== undefined && !(Number.isInteger(o.resume) && o.resume > 0)) throw new ConfigError(`resume must be a run id, got ${o.resume}`);
   if (o.store !== undefined && (typeof o.store !== 'string' || o.store === '')) throw new ConfigError('store must be a database file path');
   if (o.target !== undefined && typeof o.target !== 'string') throw new ConfigError('target must be a column name');
+  if (o.executor !== undefined && !(o.executor === 'local' || (typeof o.executor === 'string' && /^rediss?:\/\//.test(o.executor)))) {
+    throw new ConfigError(`executor must be 'local' or a Redis URL (redis://host:port), got '${String(o.executor)}'`);
+  }
   if (o.onProgress !== undefined && typeof o.onProgress !== 'function') throw new ConfigError('onProgress must be a function');
   if (o.signal !== undefined && !(o.signal instanceof AbortSignal)) throw new ConfigError('signal must be an AbortSignal');
   if (o.pruning !== undefined && typeof o.pruning !== 'boolean') throw new ConfigError('pruning must be true or false');

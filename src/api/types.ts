@@ -65,6 +65,14 @@ export interface AutoEnsembleOptions {
   readonly resume?: number;
   /** Resume even when the run's recorded owner process still looks alive (you know it is gone). */
   readonly force?: boolean;
+  /**
+   * Where trials run: 'local' (default: worker threads in this process) or a Redis URL,
+   * `redis://host:port[/db][?queue=NAME]`, whose queue `auto-ensemble worker` processes take trials from (see
+   * docs/distributed.md). This process still proposes trials and is the only writer of the store; with
+   * `maxTrials` and the same `concurrency` the run gives the same trials and leaderboard as a local one.
+   * `concurrency` is then the number of trials in flight (default: the slots of the workers live at the start).
+   */
+  readonly executor?: string;
   readonly onProgress?: (event: ProgressEvent) => void;
   /** Stop early: the run ends and the best ensemble so far is returned. */
   readonly signal?: AbortSignal;

@@ -90,6 +90,9 @@ export class ProgressDisplay {
       case 'warning':
         this.note(`warning: ${event.message}`);
         return;
+      case 'notice':
+        this.note(event.message);
+        return;
     }
     if (this.options.tty) this.redraw();
   }

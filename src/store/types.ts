@@ -94,7 +94,10 @@ export interface TrialRecord extends NewTrial {
   /** Which worker (lane and thread) ran it, and the compute backend it used. */
   readonly worker: string | null;
   readonly backend: string | null;
-  /** Times the trial was started: more than 1 when a dead process left it running and a resume redid it. */
+  /**
+   * Times the trial was started: more than 1 when a dead process left it running and a resume redid it, or when
+   * a distributed worker died running it and the queue gave it to another.
+   */
   readonly attempts: number;
   readonly queuedAt: number;
   readonly startedAt: number | null;
@@ -117,6 +120,8 @@ export interface TrialSuccess {
   readonly models: readonly SerializedMember[];
   /** The worker that ran it, when known only at the end (replaces the one given to startTrial). */
   readonly worker?: string;
+  /** Extra starts by the executor after its worker died (a distributed retry): added to `attempts`. */
+  readonly retries?: number;
   /** Validation loss on each fold's held-out rows, in fold order. */
   readonly foldLosses?: readonly number[];
 }
@@ -127,6 +132,8 @@ export interface TrialPruning {
   readonly reason: string;
   readonly fitSeconds?: number;
   readonly worker?: string;
+  /** Extra starts by the executor after its worker died (a distributed retry): added to `attempts`. */
+  readonly retries?: number;
 }
 
 export interface TrialFailure {
@@ -134,6 +141,8 @@ export interface TrialFailure {
   readonly error: string;
   readonly fitSeconds?: number;
   readonly worker?: string;
+  /** Extra starts by the executor after its worker died (a distributed retry): added to `attempts`. */
+  readonly retries?: number;
 }
 
 export interface StoredPredictions {

@@ -1,4 +1,5 @@
 import { Piscina } from 'piscina';
+import type { ExecutorFactory, TrialExecutor, TrialResult } from './executor.js';
 import { OUT_OF_MEMORY_PREFIX } from './memory-guard.js';
 import type { Lane, TrialReply, TrialTask, WorkerRunData } from './types.js';
 
@@ -12,9 +13,6 @@ export interface TrialPoolOptions {
   readonly runData: WorkerRunData;
 }
 
-/** A trial's end as seen from the main thread: the worker's reply, or why the worker died. */
-export type PoolResult = TrialReply & { readonly lane: Lane };
-
 const WORKER_URL = new URL('./worker.js', import.meta.url).href;
 
 /**
@@ -27,10 +25,11 @@ const WORKER_URL = new URL('./worker.js', import.meta.url).href;
  * `resourceLimits`; exceeding them kills only that worker (ERR_WORKER_OUT_OF_MEMORY); typed arrays, outside that
  * heap, are watched by each trial's memory guard (memory-guard.ts).
  */
-export class TrialPool {
+export class TrialPool implements TrialExecutor {
   private readonly lanes: Partial<Record<Lane, Piscina>> = {};
   private readonly graceMs: number;
   private readonly memoryLimitMb: number;
+  private closed = false;
 
   constructor(options: TrialPoolOptions) {
     this.graceMs = options.graceMs;
@@ -39,12 +38,14 @@ export class TrialPool {
     if (options.gpuThreads > 0) this.lanes.gpu = makeLane(options.gpuThreads, options);
   }
 
-  threads(lane: Lane): number {
+  /** Worker threads of a lane: one trial each. */
+  slots(lane: Lane): number {
     return this.lanes[lane]?.options.maxThreads ?? 0;
   }
 
-  /** Run one trial; never rejects: a crashed, killed or out-of-memory worker becomes a failed/timeout result. */
-  async run(task: TrialTask, lane: Lane, cancel?: AbortSignal): Promise<PoolResult> {
+  /** Run one trial; a crashed, killed or out-of-memory worker becomes a failed/timeout result (rejects only when closed). */
+  async run(task: TrialTask, lane: Lane, cancel?: AbortSignal): Promise<TrialResult> {
+    if (this.closed) throw new Error('the trial pool is closed');
     const pool = this.lanes[lane] ?? this.lanes.cpu!;
     const started = performance.now();
     const kill = new AbortController();
@@ -57,14 +58,15 @@ export class TrialPool {
     cancel?.addEventListener('abort', onCancel, { once: true });
     try {
       const reply = (await pool.run(task, { signal: kill.signal })) as TrialReply;
-      return { ...reply, lane };
+      return { ...reply, lane, worker: `${lane}/thread-${reply.threadId}`, attempts: 1 };
     } catch (error) {
       const fitSeconds = (performance.now() - started) / 1000;
+      const ended = { fitSeconds, threadId: -1, lane, worker: lane, attempts: 1 } as const;
       if (killedAtDeadline) {
         const error = `time limit reached: the fit ignored its abort signal for ${this.graceMs} ms and its worker was terminated`;
-        return { ok: false, status: 'timeout', error, fitSeconds, threadId: -1, lane };
+        return { ok: false, status: 'timeout', error, ...ended };
       }
-      return { ok: false, status: 'failed', error: this.describeWorkerDeath(error), fitSeconds, threadId: -1, lane };
+      return { ok: false, status: 'failed', error: this.describeWorkerDeath(error), ...ended };
     } finally {
       clearTimeout(hardStop);
       cancel?.removeEventListener('abort', onCancel);
@@ -72,6 +74,7 @@ export class TrialPool {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     await Promise.all(Object.values(this.lanes).map((p) => p.destroy()));
   }
 
@@ -86,6 +89,16 @@ export class TrialPool {
     return `worker crashed: ${e.message ?? String(error)}`;
   }
 }
+
+/** The default executor: worker threads in this process. */
+export const localExecutor: ExecutorFactory = async (setup) =>
+  new TrialPool({
+    cpuThreads: setup.concurrency,
+    gpuThreads: setup.gpuThreads,
+    memoryLimitMb: setup.memoryLimitMb,
+    graceMs: setup.graceMs,
+    runData: setup.runData,
+  });
 
 function makeLane(threads: number, options: TrialPoolOptions): Piscina {
   const pool = new Piscina({

@@ -11,7 +11,8 @@ import { ConfigError, DataError } from '../util/errors.js';
 import { defaultTrialLimitSeconds, finishReserveSeconds, RunClock } from './budget.js';
 import { normalizeModuleSpecifier } from './families.js';
 import { detectGpuThreads } from './lanes.js';
-import { TrialPool } from './pool.js';
+import type { TrialExecutor } from './executor.js';
+import { localExecutor } from './pool.js';
 import { HEARTBEAT_MS, RunSession } from './session.js';
 import { shareDataset, shareFolds, shareTable } from './shared-data.js';
 import type { ProgressEvent, RunOptions, RunSummary, StoredRunOptions } from './types.js';
@@ -51,6 +52,8 @@ export interface ResumeOptions {
   readonly signal?: AbortSignal;
   /** Resume even if the recorded owner process still seems alive (see `ownerState`). */
   readonly force?: boolean;
+  /** Where trials run (default: worker threads in this process); any executor resumes any run. */
+  readonly executor?: RunOptions['executor'];
 }
 
 /**
@@ -111,14 +114,15 @@ async function execute(run: RunRecord, stored: StoredRunOptions, dataset: Datase
   const startedAt = Date.now();
   const split = stored.timeBudget === undefined ? undefined : { trainingSeconds: stored.timeBudget - stored.reserveSeconds, reserveSeconds: stored.reserveSeconds };
   const clock = new RunClock(startedAt, split, stored.perTrialTimeLimit ?? defaultTrialLimitSeconds(split?.trainingSeconds, stored.typicalTrialSeconds));
-  let pool: TrialPool | undefined;
+  let executor: TrialExecutor | undefined;
   let summary: RunSummary;
   try {
-    pool = new TrialPool({
-      cpuThreads: stored.concurrency,
+    executor = await (options.executor ?? localExecutor)({
+      concurrency: stored.concurrency,
       gpuThreads: stored.gpuThreads,
       memoryLimitMb: stored.memoryLimitMb,
       graceMs: stored.graceSeconds * 1000,
+      runKey: runKeyOf(run),
       runData: {
         train: shareDataset(dataset),
         ...(options.test === undefined ? {} : { test: shareTable(options.test) }),
@@ -134,7 +138,7 @@ async function execute(run: RunRecord, stored: StoredRunOptions, dataset: Datase
       options: stored,
       dataset,
       proposer: options.proposer,
-      pool,
+      executor,
       clock,
       startedAt,
       ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
@@ -147,7 +151,7 @@ async function execute(run: RunRecord, stored: StoredRunOptions, dataset: Datase
     options.store.finishRun(run.id, 'failed', error instanceof Error ? error.message : String(error));
     throw error;
   } finally {
-    await pool?.close();
+    await executor?.close();
   }
   if (summary.stoppedBy === 'cancelled') options.store.finishRun(run.id, 'failed', 'cancelled');
   else options.store.finishRun(run.id, 'done');
@@ -226,6 +230,11 @@ function positive(name: string, value: number | undefined): void {
 
 function positiveInteger(name: string, value: number | undefined): void {
   if (value !== undefined && !(Number.isInteger(value) && value > 0)) throw new ConfigError(`${name} must be a positive integer, got ${value}`);
+}
+
+/** The run's identity for executors: the same for every process that works on it, unique across stores. */
+function runKeyOf(run: RunRecord): string {
+  return `run${run.id}-${run.createdAt}-${run.datasetFingerprint.replace(/^sha256:/, '').slice(0, 12)}`;
 }
 
 function currentOwner(): RunOwner {

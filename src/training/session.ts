@@ -4,7 +4,7 @@ import { countTrialsByStatus, type RunRecord, type Store, type TrialRecord } fro
 import { deriveSeed } from '../util/random.js';
 import type { RunClock } from './budget.js';
 import { laneOf } from './lanes.js';
-import type { PoolResult, TrialPool } from './pool.js';
+import type { TrialExecutor, TrialResult } from './executor.js';
 import { DEFAULT_PRUNE_GAP, type PruneRule } from './racing.js';
 import type { BestSoFar, Lane, ProgressEvent, RunSummary, StopReason, StoredRunOptions } from './types.js';
 
@@ -14,7 +14,8 @@ export interface SessionContext {
   readonly options: StoredRunOptions;
   readonly dataset: Dataset;
   readonly proposer: Proposer;
-  readonly pool: TrialPool;
+  /** Runs the trials (local threads or remote workers: the session never knows which). */
+  readonly executor: TrialExecutor;
   readonly clock: RunClock;
   readonly startedAt: number;
   readonly onProgress?: (event: ProgressEvent) => void;
@@ -66,7 +67,7 @@ export class RunSession {
   private readonly capacity: number;
 
   constructor(private readonly ctx: SessionContext) {
-    this.capacity = ctx.pool.threads('cpu') + ctx.pool.threads('gpu');
+    this.capacity = ctx.executor.slots('cpu') + ctx.executor.slots('gpu');
   }
 
   /** Take over the run's stored trials: final ones become outcomes to tell, queued ones wait for a thread. */
@@ -212,7 +213,7 @@ export class RunSession {
     for (let i = 0; i < this.queue.length; ) {
       const trial = this.queue[i]!;
       const lane = laneOf(trial.family, this.ctx.options.gpuThreads);
-      if (this.busy[lane] < this.ctx.pool.threads(lane)) {
+      if (this.busy[lane] < this.ctx.executor.slots(lane)) {
         this.queue.splice(i, 1);
         this.start(trial, lane);
       } else {
@@ -231,6 +232,7 @@ export class RunSession {
     this.emit({ type: 'trial-started', runId: trial.runId, trial: trial.number, family: trial.family, lane, timeLeft: clock.secondsLeft() });
     const prune = this.pruneRule(trial.number);
     const task = {
+      number: trial.number,
       family: trial.family,
       config: trial.config,
       seed: trial.seed,
@@ -238,7 +240,7 @@ export class RunSession {
       ...(backend === undefined ? {} : { backend }),
       ...(prune === undefined ? {} : { prune }),
     };
-    const done = this.ctx.pool.run(task, lane, this.ctx.signal).then((result) => {
+    const done = this.ctx.executor.run(task, lane, this.ctx.signal).then((result) => {
       this.busy[lane]--;
       this.complete(trial, result, (Date.now() - now) / 1000, deadline !== Infinity && deadline === clock.trainingDeadline);
       // Only after a successful record: a failed store write keeps the rejected promise for the loop's race.
@@ -264,11 +266,12 @@ export class RunSession {
     return { incumbent: best.trial, against: this.foldLosses.get(best.trial)!, gap: this.ctx.options.pruneGap ?? DEFAULT_PRUNE_GAP, minFolds: 1 };
   }
 
-  private complete(trial: TrialRecord, result: PoolResult, seconds: number, cutByBudget: boolean): void {
+  private complete(trial: TrialRecord, result: TrialResult, seconds: number, cutByBudget: boolean): void {
     // A cancelled or failed session leaves its aborted trials 'running': a resume re-queues them.
     if (this.closed || (this.ctx.signal?.aborted === true && !result.ok)) return;
     const { store, clock } = this.ctx;
-    const worker = result.threadId >= 0 ? `${result.lane}/thread-${result.threadId}` : result.lane;
+    const { worker } = result;
+    const retried = result.attempts > 1 ? { retries: result.attempts - 1 } : {};
     const base = { trialId: trial.number, family: trial.family, config: trial.config, seconds: result.fitSeconds };
     if (result.ok) {
       store.finishTrial(trial.id, {
@@ -281,17 +284,18 @@ export class RunSession {
         ...(result.testVariance === undefined ? {} : { testVariance: result.testVariance }),
         models: result.models,
         worker,
+        ...retried,
         foldLosses: result.foldLosses,
       });
       this.foldLosses.set(trial.number, result.foldLosses);
       this.recordOutcome({ ...base, status: 'done', loss: result.validationLoss, predictions: result.oof }, result.validationScore);
     } else if (result.status === 'pruned') {
-      store.pruneTrial(trial.id, { foldLosses: result.foldLosses, reason: result.error, fitSeconds: result.fitSeconds, worker });
+      store.pruneTrial(trial.id, { foldLosses: result.foldLosses, reason: result.error, fitSeconds: result.fitSeconds, worker, ...retried });
       this.recordOutcome({ ...base, seconds: fullTrialSeconds(result.fitSeconds, result.foldLosses.length, this.ctx.options.folds), status: 'pruned', loss: mean(result.foldLosses) });
     } else {
       const why = cutByBudget ? "stopped at the run's time budget" : `exceeded the per-trial time limit (${clock.trialLimitSeconds.toFixed(1)} s)`;
       const error = result.status === 'timeout' ? `${why}: ${result.error}` : result.error;
-      store.failTrial(trial.id, { status: result.status, error, fitSeconds: result.fitSeconds, worker });
+      store.failTrial(trial.id, { status: result.status, error, fitSeconds: result.fitSeconds, worker, ...retried });
       this.recordOutcome({ ...base, status: result.status });
     }
     this.emit({

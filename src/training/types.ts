@@ -4,6 +4,7 @@ import type { MetricName } from '../metrics/types.js';
 import type { Config, SerializedMember } from '../models/types.js';
 import type { Proposer } from '../search/types.js';
 import type { Store, TrialStatus } from '../store/types.js';
+import type { ExecutorFactory } from './executor.js';
 import type { PruneRule } from './racing.js';
 
 /** Which pool a trial runs in: CPU threads, or one thread per GPU for neural members. */
@@ -21,8 +22,13 @@ export interface WorkerRunData {
   readonly memoryLimitMb: number;
 }
 
-/** One trial as posted to a worker: small, plain data. */
+/**
+ * One trial as posted to a worker: small, plain data. Crosses process and machine boundaries in the versioned wire
+ * format of `wire.ts`: a new field must be optional (old workers ignore it, old coordinators never send it).
+ */
 export interface TrialTask {
+  /** The trial's number within its run: identifies it to the executor (a resubmission is the same trial). */
+  readonly number: number;
   readonly family: string;
   readonly config: Config;
   readonly seed: number;
@@ -33,7 +39,10 @@ export interface TrialTask {
   readonly prune?: PruneRule;
 }
 
-/** What the worker sends back. Typed arrays and model blobs are transferred, not copied. */
+/**
+ * What the worker sends back. Typed arrays and model blobs are transferred, not copied. Crosses machines in the
+ * versioned wire format of `wire.ts`: a new field must be optional, and readers must accept its absence.
+ */
 export type TrialReply =
   | {
       readonly ok: true;
@@ -93,7 +102,9 @@ export type ProgressEvent =
     }
   | { readonly type: 'run-finished'; readonly summary: RunSummary }
   /** Something the user should know before the results (e.g. a class too small to validate). */
-  | { readonly type: 'warning'; readonly message: string };
+  | { readonly type: 'warning'; readonly message: string }
+  /** News from where trials run worth a line of its own (a distributed executor lost Redis, got it back). */
+  | { readonly type: 'notice'; readonly message: string };
 
 export interface BestSoFar {
   readonly trial: number;
@@ -193,6 +204,11 @@ export interface RunOptions {
   readonly familyModules?: readonly string[];
   /** Neural backend request passed to every fit (default 'auto'). */
   readonly backend?: string;
+  /**
+   * Where trials run (default: worker threads in this process). A distributed executor (src/distributed/) runs
+   * them on worker processes through a queue; this process stays the only writer of the store.
+   */
+  readonly executor?: ExecutorFactory;
   readonly onProgress?: (event: ProgressEvent) => void;
   /** Cancels the run: no new trials, running ones are aborted. */
   readonly signal?: AbortSignal;

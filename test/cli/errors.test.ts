@@ -75,6 +75,12 @@ test('fit: missing or bad options and data', async () => {
     { args: ['fit', '--data', iris, '--force', '--db', db], code: 1, message: /--force applies to --resume: give the run id/ },
     { args: ['fit', '--data', rare, '--holdout', '0.2', '--db', db], code: 1, message: /roc_auc cannot score the test rows \(5 held-out rows, --holdout 0\.2\): .*Use a larger --holdout, another --metric, or a --test file with every class/ },
     { args: ['fit', '--data', tokens, '--target', 'y', '--max-trials', '1', '--db', db], code: 1, message: /'missing'.*missingTokens/ },
+    { args: ['fit', '--data', iris, '--executor', 'ftp://h', '--db', db], code: 1, message: /executor must be 'local' or a Redis URL \(redis:\/\/host:port\), got 'ftp:\/\/h'/ },
+    // Port 1 refuses connections: a clear error before any run is created, not a hang.
+    { args: ['fit', '--data', iris, '--max-trials', '1', '--executor', 'redis://127.0.0.1:1', '--db', db], code: 1, message: /cannot reach Redis at redis:\/\/127\.0\.0\.1:1: .*ECONNREFUSED/ },
+    { args: ['worker'], code: 2, message: /required option '--redis <url>' not specified/ },
+    { args: ['worker', '--redis', 'http://h:1'], code: 1, message: /'http:\/\/h:1' is not a Redis URL: it must start with redis:\/\//},
+    { args: ['worker', '--redis', 'redis://127.0.0.1:1', '--concurrency', '0'], code: 2, message: /'--concurrency <n>' argument '0' is invalid/ },
   ]);
   if (existsSync(db)) {
     const store = new SqliteStore(db);

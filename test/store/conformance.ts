@@ -136,6 +136,17 @@ export function storeConformance(name: string, openStore: () => Store): void {
       assert.equal(store.getTrial(trial.id)!.status, 'failed');
     }));
 
+    it('adds an executor\'s retries to a finished or failed trial\'s attempts, and refuses bad counts', withStore((store) => {
+      const run = store.createRun(newRun());
+      const [a, b, c] = [0, 1, 2].map((number) => store.enqueueTrial(run.id, { number, family: 'f', config: {}, seed: number }).id);
+      for (const id of [a!, b!, c!]) store.startTrial(id, 'w');
+      store.finishTrial(a!, { ...success(probabilities(4, 3, 1), []), retries: 2 });
+      store.failTrial(b!, { status: 'failed', error: 'worker died', retries: 1 });
+      assert.deepEqual([a!, b!].map((id) => store.getTrial(id)!.attempts), [3, 2]);
+      assert.throws(() => store.failTrial(c!, { status: 'failed', error: 'x', retries: -1 }), StoreError);
+      assert.equal(store.getTrial(c!)!.status, 'running');
+    }));
+
     it('reopenRun re-queues running trials and keeps everything else', withStore((store) => {
       const run = store.createRun(newRun());
       const ids = [0, 1, 2, 3].map((number) => store.enqueueTrial(run.id, { number, family: 'f', config: { n: number }, seed: number }).id);

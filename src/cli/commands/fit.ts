@@ -46,6 +46,7 @@ interface FitOptions {
   out: string;
   db: string;
   resume?: number;
+  executor?: string;
   force?: boolean;
   json?: boolean;
 }
@@ -76,7 +77,8 @@ export const fitCommand: CliCommand = {
       .addOption(new Option('--metric <name>', 'metric (default: roc_auc binary, log_loss multiclass, rmse regression)').choices(metricNames()))
       .option('--folds <k>', `cross-validation folds per member (default ${DEFAULTS.folds}; ${LARGE_DATA_FOLDS} from ${LARGE_DATA_ROWS.toLocaleString('en-US')} rows)`, positiveInteger)
       .option('--seed <n>', `random seed (default ${DEFAULTS.seed})`, nonNegativeInteger)
-      .option('--concurrency <n>', 'worker threads (default: the number of cores)', positiveInteger)
+      .option('--concurrency <n>', 'trials at once: worker threads, or with --executor redis:// trials in flight (default: cores, or the live workers\' slots)', positiveInteger)
+      .option('--executor <where>', "where trials run: 'local' (default) or redis://host:port (auto-ensemble worker processes)")
       .option('--per-trial-limit <seconds>', 'seconds one trial may take, all folds (default: a fifth of the training time, up to a third on large data)', positiveNumber)
       .option('--no-pruning', 'fit every fold of every trial (default: stop trials clearly worse than the best after their first folds)')
       .option('--missing <tokens>', "comma-separated CSV missing tokens (default: '',NA,N/A,n/a,?,null,NULL,NaN,nan)")
@@ -134,6 +136,7 @@ async function runFit(options: FitOptions, context: CliContext): Promise<void> {
       store: options.db,
       refit: options.refit === true,
       resume: options.resume,
+      executor: options.executor,
       force: options.force,
       onProgress: (event) => progress.handle(event),
       signal: controller.signal,

@@ -13,6 +13,7 @@ import { reensembleCommand } from './reensemble.js';
 import { reportCommand } from './report.js';
 import { runsCommand } from './runs.js';
 import { serveCommand } from './serve.js';
+import { workerCommand } from './worker.js';
 
 export const COMMANDS: readonly CliCommand[] = [
   inspectCommand,
@@ -23,6 +24,7 @@ export const COMMANDS: readonly CliCommand[] = [
   reensembleCommand,
   exportCommand,
   serveCommand,
+  workerCommand,
   benchCommand,
   reportCommand,
 ];
