@@ -44,9 +44,12 @@ export class SqliteStore implements Store {
 
   constructor(path: string = DEFAULT_DATABASE_FILE, options: SqliteStoreOptions = {}) {
     this.path = path;
-    this.db = new Database(path, { readonly: options.readonly ?? false, timeout: options.busyTimeoutMs ?? 10_000 });
+    const busyTimeoutMs = options.busyTimeoutMs ?? 10_000;
+    this.db = new Database(path, { readonly: options.readonly ?? false, timeout: busyTimeoutMs });
     if (options.readonly !== true) {
-      if (path !== ':memory:') this.db.pragma('journal_mode = WAL');
+      // Switching to WAL needs an exclusive lock, and SQLite may answer SQLITE_BUSY at once (without its busy
+      // handler) while another process opens the same new file: retry for as long as the busy timeout.
+      if (path !== ':memory:') retryWhileBusy(() => this.db.pragma('journal_mode = WAL'), busyTimeoutMs);
       this.db.pragma('synchronous = NORMAL');
       this.db.pragma('foreign_keys = ON');
       migrate(this.db);
@@ -339,6 +342,20 @@ export class SqliteStore implements Store {
   private illegal(trialId: number, action: string, from: readonly TrialStatus[]): never {
     const trial = this.requireTrial(trialId);
     throw new StoreError(`cannot ${action} trial ${trialId} (run ${trial.runId}, number ${trial.number}): it is ${trial.status}, not ${from.join(' or ')}`);
+  }
+}
+
+/** Run `action`, retrying every 10-50 ms while it fails with SQLITE_BUSY, for at most `timeoutMs`. */
+function retryWhileBusy<T>(action: () => T, timeoutMs: number): T {
+  const end = Date.now() + timeoutMs;
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return action();
+    } catch (error) {
+      if ((error as { code?: string }).code !== 'SQLITE_BUSY' || Date.now() >= end) throw error;
+      Atomics.wait(pause, 0, 0, Math.min(50, 10 * (attempt + 1)));
+    }
   }
 }
 
