@@ -60,6 +60,10 @@ export class QueueKeys {
   cancelChannel(): string {
     return `${this.base}:cancel`;
   }
+  /** Set when the coordinator cancels a job: a worker that takes the job before the cancel message arrives sees it. */
+  cancelled(jobId: string): string {
+    return `${this.base}:cancelled:${jobId}`;
+  }
 }
 
 /** The payload of a trial job. The task itself is a trial-task wire message (base64: BullMQ stores JSON). */

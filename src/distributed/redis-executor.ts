@@ -236,7 +236,11 @@ export class RedisExecutor implements TrialExecutor {
     const flight = this.inFlight.get(jobId);
     if (flight === undefined) return;
     this.finish(flight, { ok: false, status, error, fitSeconds: 0, threadId: -1, lane: flight.lane, worker: 'redis', attempts: 1 });
-    void this.redis.publish(this.keys.cancelChannel(), jobId).catch(() => undefined);
+    // The marker first: a worker that took the job but has not yet listened for it checks the marker when it starts.
+    void this.redis
+      .set(this.keys.cancelled(jobId), '1', 'PX', TIMINGS.keepMs)
+      .then(() => this.redis.publish(this.keys.cancelChannel(), jobId))
+      .catch(() => undefined);
     void this.queue.remove(jobId).catch(() => undefined);
   }
 }

@@ -174,6 +174,8 @@ export class TrialWorker {
     this.counts.started++;
     this.log(`trial ${jobId} started: ${task.family} (attempt ${job.attemptsStarted})`);
     try {
+      // Cancelled between being queued and reaching this worker (the cancel message came before we listened for it).
+      if ((await this.redis.exists(this.keys.cancelled(jobId))) === 1) throw new UnrecoverableError(CANCELLED_REASON);
       const pool = await run.pool;
       const lane = laneOf(task.family, this.gpuThreads);
       const result = await pool.run(lane === 'gpu' ? { ...task, backend: 'tensorflow-gpu' } : task, lane, trial.controller.signal);
