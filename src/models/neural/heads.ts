@@ -1,0 +1,78 @@
+import * as tf from '@tensorflow/tfjs';
+
+/**
+ * Output heads: how a network's raw outputs become a loss, its gradient and a prediction. The trainer
+ * (./train.ts) knows nothing of the task; a new kind of output (a Gaussian mean and log-variance, quantiles)
+ * is one more implementation of this interface.
+ *
+ * Contract: all tensors are row-major, one row per example. `targets` turns the host-side targets into the
+ * rows (n x targetWidth) every other method receives as `target`, on the device. `rowLoss` and `rowGradient` are the
+ * per-row loss of raw outputs and its exact gradient with respect to those outputs (no weighting, no mean:
+ * the trainer weights and averages rows). `predict` maps raw outputs to the prediction space in which the
+ * members of an ensemble network are averaged (probabilities, values); `predictionLoss` is the per-row loss
+ * of such an (averaged) prediction, used for early stopping.
+ */
+export interface OutputHead {
+  readonly name: string;
+  /** Columns of the network's output layer. */
+  readonly width: number;
+  /** Columns of a target row. */
+  readonly targetWidth: number;
+  targets(data: HeadTargets): Float32Array;
+  rowLoss(out: tf.Tensor2D, target: tf.Tensor2D): tf.Tensor1D;
+  rowGradient(out: tf.Tensor2D, target: tf.Tensor2D): tf.Tensor2D;
+  predict(out: tf.Tensor2D): tf.Tensor2D;
+  predictionLoss(prediction: tf.Tensor2D, target: tf.Tensor2D): tf.Tensor1D;
+}
+
+/** Host-side targets of n rows: class codes (classification) or row-major values (regression). */
+export interface HeadTargets {
+  readonly n: number;
+  readonly labels?: Int32Array;
+  readonly targets?: Float32Array;
+}
+
+/** Probabilities are clipped here before the log: an averaged prediction can round a class to 0. */
+const MIN_PROBABILITY = 1e-12;
+
+/** Softmax over `classes` logits, cross-entropy against one-hot targets. */
+export function softmaxCrossEntropy(classes: number): OutputHead {
+  return {
+    name: 'softmax-cross-entropy',
+    width: classes,
+    targetWidth: classes,
+    targets: (data) => {
+      if (data.labels === undefined) throw new Error('softmax head: class labels expected');
+      const oneHot = new Float32Array(data.n * classes);
+      data.labels.forEach((c, i) => {
+        if (!(c >= 0 && c < classes)) throw new Error(`softmax head: class code ${c} outside 0..${classes - 1}`);
+        oneHot[i * classes + c] = 1;
+      });
+      return oneHot;
+    },
+    rowLoss: (out, target) => tf.neg(tf.sum(tf.mul(target, tf.logSoftmax(out)), 1)) as tf.Tensor1D,
+    rowGradient: (out, target) => tf.sub(tf.softmax(out), target),
+    predict: (out) => tf.softmax(out),
+    predictionLoss: (p, target) => tf.neg(tf.log(tf.maximum(tf.sum(tf.mul(p, target), 1), MIN_PROBABILITY))) as tf.Tensor1D,
+  };
+}
+
+/** Identity outputs, mean squared error over the `outputs` columns. */
+export function squaredError(outputs: number): OutputHead {
+  const rowLoss = (out: tf.Tensor2D, target: tf.Tensor2D): tf.Tensor1D => tf.mean(tf.squaredDifference(out, target), 1);
+  return {
+    name: 'squared-error',
+    width: outputs,
+    targetWidth: outputs,
+    targets: (data) => {
+      if (data.targets === undefined || data.targets.length !== data.n * outputs) {
+        throw new Error(`squared-error head: ${data.n} x ${outputs} target values expected`);
+      }
+      return data.targets;
+    },
+    rowLoss,
+    rowGradient: (out, target) => tf.mul(tf.sub(out, target), 2 / outputs),
+    predict: (out) => out,
+    predictionLoss: rowLoss,
+  };
+}
