@@ -40,6 +40,8 @@ export interface SerializedMember {
 export interface FittedMember {
   readonly family: string;
   readonly nOutputs: number;
+  /** The compute backend that trained it (neural families: the TensorFlow.js backend that actually ran); absent otherwise. */
+  readonly backend?: string;
   predict(table: FeatureTable): Float64Array;
   serialize(): SerializedMember;
   /** Release native resources (TensorFlow.js tensors). Optional: plain-data members hold none. */

@@ -136,8 +136,8 @@ export class SqliteStore implements Store {
       const run = this.getRun(trial.runId)!;
       this.sql(
         `UPDATE trials SET status = 'done', error = NULL, fit_seconds = ?, validation_score = ?, validation_loss = ?,
-                           worker = coalesce(?, worker), finished_at = ? WHERE id = ?`,
-      ).run(result.fitSeconds, result.validationScore, result.validationLoss, result.worker ?? null, Date.now(), trialId);
+                           worker = coalesce(?, worker), backend = coalesce(?, backend), finished_at = ? WHERE id = ?`,
+      ).run(result.fitSeconds, result.validationScore, result.validationLoss, result.worker ?? null, result.backend ?? null, Date.now(), trialId);
       this.insertPredictions(trialId, 'oof', result.oof, run.nRows, run.nOutputs);
       if (result.test !== undefined) {
         if (result.test.length % run.nOutputs !== 0) throw new StoreError(`test predictions of trial ${trialId} are not rows x ${run.nOutputs}`);
@@ -149,9 +149,9 @@ export class SqliteStore implements Store {
 
   failTrial(trialId: number, failure: TrialFailure): void {
     const info = this.sql(
-      `UPDATE trials SET status = ?, error = ?, fit_seconds = ?, worker = coalesce(?, worker), finished_at = ?
-       WHERE id = ? AND status IN ('queued', 'running')`,
-    ).run(failure.status, failure.error, failure.fitSeconds ?? null, failure.worker ?? null, Date.now(), trialId);
+      `UPDATE trials SET status = ?, error = ?, fit_seconds = ?, worker = coalesce(?, worker), backend = coalesce(?, backend),
+                         finished_at = ? WHERE id = ? AND status IN ('queued', 'running')`,
+    ).run(failure.status, failure.error, failure.fitSeconds ?? null, failure.worker ?? null, failure.backend ?? null, Date.now(), trialId);
     if (info.changes !== 1) this.illegal(trialId, `mark ${failure.status}`, ['queued', 'running']);
   }
 

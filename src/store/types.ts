@@ -88,6 +88,8 @@ export interface TrialSuccess {
   readonly models: readonly SerializedMember[];
   /** The worker that ran it, when known only at the end (replaces the one given to startTrial). */
   readonly worker?: string;
+  /** The compute backend that actually ran it (replaces the one given to startTrial). */
+  readonly backend?: string;
 }
 
 export interface TrialFailure {
@@ -95,6 +97,7 @@ export interface TrialFailure {
   readonly error: string;
   readonly fitSeconds?: number;
   readonly worker?: string;
+  readonly backend?: string;
 }
 
 export interface StoredPredictions {

@@ -19,6 +19,8 @@ export interface CrossFitResult {
   readonly test?: Float64Array;
   /** One serialized model per fold, in fold order. */
   readonly models: SerializedMember[];
+  /** The compute backend(s) the fold models report (`FittedMember.backend`), comma-separated; absent if none does. */
+  readonly backend?: string;
 }
 
 /**
@@ -38,6 +40,7 @@ export async function crossFit(
   const covered = new Int32Array(train.nRows);
   const test = options.test === undefined ? undefined : new Float64Array(options.test.nRows * k);
   const models: SerializedMember[] = [];
+  const backends = new Set<string>();
   for (let f = 0; f < folds.length; f++) {
     const fold = folds[f]!;
     const member = await family.fit(takeRows(train, fold.train), config, {
@@ -46,6 +49,7 @@ export async function crossFit(
       deadline: foldDeadline(options.deadline, folds.length - f),
       ...(options.backend === undefined ? {} : { backend: options.backend }),
     });
+    if (member.backend !== undefined) backends.add(member.backend);
     try {
       const held = checked(member.predict(takeFeatureRows(train, fold.test)), fold.test.length, k, family.name, 'held-out');
       for (let i = 0; i < fold.test.length; i++) {
@@ -67,7 +71,8 @@ export async function crossFit(
     if (c === 0) throw new Error(`row ${row} is in no held-out fold: the folds do not cover the training rows`);
     if (c > 1) for (let j = 0; j < k; j++) oof[row * k + j]! /= c;
   }
-  return test === undefined ? { oof, models } : { oof, test, models };
+  const backend = backends.size === 0 ? {} : { backend: [...backends].join(',') };
+  return test === undefined ? { oof, models, ...backend } : { oof, test, models, ...backend };
 }
 
 function checked(pred: Float64Array, rows: number, k: number, family: string, what: string): Float64Array {

@@ -172,8 +172,9 @@ export class RunSession {
     const now = Date.now();
     const trialLimit = options.perTrialTimeLimit === undefined ? Infinity : now + options.perTrialTimeLimit * 1000;
     const deadline = Math.min(trialLimit, clock.trainingDeadline);
-    const backend = lane === 'gpu' ? 'tensorflow-gpu' : options.backend;
-    store.startTrial(trial.id, lane, backend);
+    // The backend is stored when the trial ends: the one that actually ran (a GPU lane can fall back).
+    const backend = options.backend;
+    store.startTrial(trial.id, lane);
     this.busy[lane]++;
     this.emit({ type: 'trial-started', runId: trial.runId, trial: trial.number, family: trial.family, lane, timeLeft: clock.secondsLeft() });
     const task = { family: trial.family, config: trial.config, seed: trial.seed, deadline, ...(backend === undefined ? {} : { backend }) };
@@ -201,13 +202,14 @@ export class RunSession {
         ...(result.test === undefined ? {} : { test: result.test }),
         models: result.models,
         worker,
+        ...(result.backend === undefined ? {} : { backend: result.backend }),
       });
       clock.record(trial.family, seconds);
       this.recordOutcome({ ...base, status: 'done', loss: result.validationLoss, predictions: result.oof }, result.validationScore);
     } else {
       const why = cutByBudget ? "stopped at the run's time budget" : 'exceeded the per-trial time limit';
       const error = result.status === 'timeout' ? `${why}: ${result.error}` : result.error;
-      store.failTrial(trial.id, { status: result.status, error, fitSeconds: result.fitSeconds, worker });
+      store.failTrial(trial.id, { status: result.status, error, fitSeconds: result.fitSeconds, worker, ...(result.backend === undefined ? {} : { backend: result.backend }) });
       if (result.status === 'timeout') clock.record(trial.family, seconds);
       this.recordOutcome({ ...base, status: result.status });
     }

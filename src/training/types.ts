@@ -39,6 +39,8 @@ export type TrialReply =
       readonly validationScore: number;
       readonly validationLoss: number;
       readonly threadId: number;
+      /** The compute backend that actually ran the fits (neural families), see `FittedMember.backend`. */
+      readonly backend?: string;
     }
   | {
       readonly ok: false;
@@ -46,6 +48,7 @@ export type TrialReply =
       readonly error: string;
       readonly fitSeconds: number;
       readonly threadId: number;
+      readonly backend?: string;
     };
 
 /** Events for progress displays (the CLI). Times in seconds; `timeLeft` is Infinity without a time budget. */

@@ -11,6 +11,7 @@ import { getMetric } from '../metrics/index.js';
 import type { SerializedMember } from '../models/types.js';
 import { crossFit, type CrossFitResult } from './cross-fit.js';
 import { resolveFamily } from './families.js';
+import { NEURAL_FAMILIES } from './lanes.js';
 import type { TrialReply, TrialTask, WorkerRunData } from './types.js';
 
 const data = workerData as WorkerRunData;
@@ -36,12 +37,14 @@ export default async function runTrial(task: TrialTask): Promise<unknown> {
     });
     return success(fitted, started);
   } catch (error) {
+    const backend = await threadBackend(task.family);
     const reply: TrialReply = {
       ok: false,
       status: controller.signal.aborted && isAbort(error, controller.signal) ? 'timeout' : 'failed',
       error: describeError(error),
       fitSeconds: (performance.now() - started) / 1000,
       threadId,
+      ...(backend === undefined ? {} : { backend }),
     };
     return reply;
   } finally {
@@ -65,10 +68,18 @@ function success(fitted: CrossFitResult, started: number): unknown {
     validationScore: metric.score(targetLabels(data.train), oof, k),
     validationLoss: metric.loss(targetLabels(data.train), oof, k),
     threadId,
+    ...(fitted.backend === undefined ? {} : { backend: fitted.backend }),
   };
   const transfer: ArrayBuffer[] = [oof.buffer, ...(test === undefined ? [] : [test.buffer])];
   for (const m of models) for (const blob of Object.values(m.blobs)) transfer.push(blob.buffer as ArrayBuffer);
   return Piscina.move(movable(reply, transfer));
+}
+
+/** The TensorFlow.js backend this thread chose, for a failed neural trial (its members never reported one). */
+async function threadBackend(family: string): Promise<string | undefined> {
+  if (!NEURAL_FAMILIES.has(family)) return undefined;
+  const { currentBackend } = await import('../models/neural/backend.js');
+  return (await currentBackend().catch(() => undefined))?.name;
 }
 
 /** An error caused by the abort (the family contract: AbortError-named; also the signal's own reason). */

@@ -63,6 +63,7 @@ interface MlpState {
 class MlpMember implements FittedMember {
   readonly family = FAMILY;
   readonly nOutputs: number;
+  readonly backend: string;
   private readonly predictor: MlpPredictor;
 
   constructor(
@@ -71,6 +72,7 @@ class MlpMember implements FittedMember {
     private readonly weights: Float32Array,
   ) {
     this.nOutputs = state.topology.outputWidth;
+    this.backend = state.training.backend;
     this.predictor = new MlpPredictor(state.topology, unpackWeights(state.topology, weights));
   }
 
