@@ -182,13 +182,14 @@ function denseForward(layer: InferenceLayer, h: Float64Array, n: number, activat
       let z = bias[o]!;
       for (let j = 0; j < fanIn; j++) z += h[row + j]! * weightsT[w + j]!;
       if (scale !== null) z = scale[o]! * z + shift![o]!;
-      out[i * fanOut + o] = activation === null ? z : activate(z, activation);
+      out[i * fanOut + o] = activation === null ? z : activateValue(z, activation);
     }
   }
   return out;
 }
 
-function activate(z: number, activation: Activation): number {
+/** activation(z) in float64 (the JavaScript inference of every neural member). */
+export function activateValue(z: number, activation: Activation): number {
   switch (activation) {
     case 'relu':
       return z > 0 ? z : 0;
@@ -199,7 +200,8 @@ function activate(z: number, activation: Activation): number {
   }
 }
 
-function softmaxRow(a: Float64Array, offset: number, k: number): void {
+/** Softmax of a[offset .. offset + k) in place. */
+export function softmaxRow(a: Float64Array, offset: number, k: number): void {
   let max = -Infinity;
   for (let c = 0; c < k; c++) if (a[offset + c]! > max) max = a[offset + c]!;
   let sum = 0;
