@@ -23,6 +23,7 @@ const SMALL: Record<string, Config> = {
   ml_random_forest: { n_estimators: 8, max_rows: 200, max_depth: 6 },
   // 240 training rows: a 20% early-stopping part (48 rows) instead of the default 10% keeps the stop from chasing noise.
   mlp: { hidden_layers: 1, width: 32, max_epochs: 15, batch_size: 32, learning_rate: 0.003, patience: 5, validation_fraction: 0.2 },
+  tabm: { hidden_layers: 1, width: 32, members: 8, max_epochs: 15, batch_size: 32, learning_rate: 0.003, patience: 5, validation_fraction: 0.2 },
 };
 
 interface Case {
@@ -161,7 +162,7 @@ function isAbortError(error: unknown): boolean {
 }
 
 test('registry lists every family once under its agreed name; an unknown name is a ConfigError naming them', () => {
-  assert.deepEqual([...familyNames()].sort(), ['extra_trees', 'gbdt', 'linear', 'ml_random_forest', 'mlp', 'random_forest']);
+  assert.deepEqual([...familyNames()].sort(), ['extra_trees', 'gbdt', 'linear', 'ml_random_forest', 'mlp', 'random_forest', 'tabm']);
   for (const family of listFamilies()) assert.equal(getFamily(family.name), family);
   assert.throws(
     () => getFamily('xgboost'),

@@ -5,6 +5,7 @@ import { takeRows, type Dataset } from '../../src/data/dataset.js';
 import { loadDatasetFile } from '../../src/data/load.js';
 import { holdout } from '../../src/data/split.js';
 import { mlpFamily } from '../../src/models/families/mlp.js';
+import { autoBatchSize } from '../../src/models/families/neural-common.js';
 import { selectBackend } from '../../src/models/neural/backend.js';
 import { MlpPredictor, unpackWeights, type MlpTopology } from '../../src/models/neural/network.js';
 import { trainMlp, type TrainData } from '../../src/models/neural/train.js';
@@ -123,4 +124,29 @@ test('mlp family: a passed deadline stops training after the current epoch and k
   assert.equal(training.stoppedBy, 'deadline');
   assert.equal(training.epochs, 1);
   assert.equal(member.predict(iris).length, 150 * 3);
+});
+
+test('deadline on an injected clock: no epoch starts that would end past it, and a passed deadline cuts the epoch', async () => {
+  await selectBackend('wasm');
+  const iris = loadDatasetFile(`${DATA}/iris.arff`);
+  const data = classData(iris);
+  const topology: MlpTopology = { inputWidth: 4, hidden: [8], outputWidth: 3, activation: 'relu', batchNorm: false, output: 'softmax' };
+  // A clock that advances one unit per reading: an epoch reads it at its start, before every batch but the
+  // fit's first, and at its end.
+  const ticking = () => {
+    let t = 0;
+    return () => t++;
+  };
+  const base = { topology, dropout: 0, learningRate: 0.01, schedule: 'constant' as const, maxEpochs: 50, patience: 50, l2: 0, seed: 1, signal: never };
+  // One batch per epoch. Epoch 1 reads 0 and 1 (1 unit long); epoch 2 reads 2, 3, 4 and epoch 3 reads 5, 6, 7
+  // (2 units long): after epoch 3, 7 + 2 > 8, so epoch 4 is not started.
+  const capped = await trainMlp(data, null, { ...base, batchSize: 150, deadline: 8, now: ticking() });
+  assert.deepEqual([capped.epochs, capped.stoppedBy, capped.steps], [3, 'deadline', 3]);
+  // Three batches per epoch: the reading before the third batch is 2 = the deadline, so the epoch ends there.
+  const cut = await trainMlp(data, null, { ...base, batchSize: 50, deadline: 2, now: ticking() });
+  assert.deepEqual([cut.epochs, cut.stoppedBy, cut.steps, cut.samples], [1, 'deadline', 2, 100]);
+});
+
+test('batch size 0 scales with rows: about 2 sqrt(rows) as a power of two, within [32, 1024]', () => {
+  assert.deepEqual([10, 500, 5_000, 100_000, 10_000_000].map(autoBatchSize), [32, 32, 128, 512, 1024]);
 });

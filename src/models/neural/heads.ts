@@ -5,8 +5,9 @@ import * as tf from '@tensorflow/tfjs';
  * (./train.ts) knows nothing of the task; a new kind of output (a Gaussian mean and log-variance, quantiles)
  * is one more implementation of this interface.
  *
- * Contract: all tensors are row-major, one row per example. `targets` turns the host-side targets into the
- * rows (n x targetWidth) every other method receives as `target`, on the device. `rowLoss` and `rowGradient` are the
+ * Contract: tensors are row-major with the output columns last: `out` is [rows, width] or, for an ensemble
+ * network, [members, rows, width]; `target` is [rows, targetWidth] and broadcasts over the members (so it is
+ * never copied per member). `targets` turns the host-side targets into those rows. `rowLoss` and `rowGradient` are the
  * per-row loss of raw outputs and its exact gradient with respect to those outputs (no weighting, no mean:
  * the trainer weights and averages rows). `predict` maps raw outputs to the prediction space in which the
  * members of an ensemble network are averaged (probabilities, values); `predictionLoss` is the per-row loss
@@ -19,9 +20,11 @@ export interface OutputHead {
   /** Columns of a target row. */
   readonly targetWidth: number;
   targets(data: HeadTargets): Float32Array;
-  rowLoss(out: tf.Tensor2D, target: tf.Tensor2D): tf.Tensor1D;
-  rowGradient(out: tf.Tensor2D, target: tf.Tensor2D): tf.Tensor2D;
-  predict(out: tf.Tensor2D): tf.Tensor2D;
+  /** Loss per row: out's shape without the last axis. */
+  rowLoss(out: tf.Tensor, target: tf.Tensor2D): tf.Tensor;
+  /** d rowLoss / d out, out's shape. */
+  rowGradient(out: tf.Tensor, target: tf.Tensor2D): tf.Tensor;
+  predict(out: tf.Tensor): tf.Tensor;
   predictionLoss(prediction: tf.Tensor2D, target: tf.Tensor2D): tf.Tensor1D;
 }
 
@@ -50,7 +53,7 @@ export function softmaxCrossEntropy(classes: number): OutputHead {
       });
       return oneHot;
     },
-    rowLoss: (out, target) => tf.neg(tf.sum(tf.mul(target, tf.logSoftmax(out)), 1)) as tf.Tensor1D,
+    rowLoss: (out, target) => tf.neg(tf.sum(tf.mul(target, tf.logSoftmax(out)), -1)),
     rowGradient: (out, target) => tf.sub(tf.softmax(out), target),
     predict: (out) => tf.softmax(out),
     predictionLoss: (p, target) => tf.neg(tf.log(tf.maximum(tf.sum(tf.mul(p, target), 1), MIN_PROBABILITY))) as tf.Tensor1D,
@@ -59,7 +62,7 @@ export function softmaxCrossEntropy(classes: number): OutputHead {
 
 /** Identity outputs, mean squared error over the `outputs` columns. */
 export function squaredError(outputs: number): OutputHead {
-  const rowLoss = (out: tf.Tensor2D, target: tf.Tensor2D): tf.Tensor1D => tf.mean(tf.squaredDifference(out, target), 1);
+  const rowLoss = (out: tf.Tensor, target: tf.Tensor): tf.Tensor => tf.mean(tf.squaredDifference(out, target), -1);
   return {
     name: 'squared-error',
     width: outputs,
@@ -73,6 +76,6 @@ export function squaredError(outputs: number): OutputHead {
     rowLoss,
     rowGradient: (out, target) => tf.mul(tf.sub(out, target), 2 / outputs),
     predict: (out) => out,
-    predictionLoss: rowLoss,
+    predictionLoss: (prediction, target) => rowLoss(prediction, target) as tf.Tensor1D,
   };
 }

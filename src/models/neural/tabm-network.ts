@@ -35,7 +35,7 @@ export class TabmNetwork implements TrainableNetwork {
     const { layers, head } = this.unpack(blocks);
     const b = x.shape[0];
     const tape: LayerTape[] = [];
-    let h: tf.Tensor2D = this.expand(x);
+    let h: tf.Tensor2D = x;
     layers.forEach((layer, l) => {
       const input = h;
       const a = layer.r === null ? input : this.perMember(input, layer.r, b);
@@ -62,7 +62,7 @@ export class TabmNetwork implements TrainableNetwork {
   inferForward(blocks: readonly tf.Tensor[], x: tf.Tensor2D): tf.Tensor2D {
     const { layers, head } = this.unpack(blocks);
     const b = x.shape[0];
-    let h = this.expand(x);
+    let h = x;
     for (const layer of layers) {
       const a = layer.r === null ? h : this.perMember(h, layer.r, b);
       h =
@@ -79,15 +79,14 @@ export class TabmNetwork implements TrainableNetwork {
 
   dispose(): void {}
 
-  /** The input once per member: [b, d] -> [k * b, d] (the first layer's adapter then makes the copies differ). */
-  private expand(x: tf.Tensor2D): tf.Tensor2D {
-    return tf.reshape(tf.tile(x, [this.members, 1]), [this.members * x.shape[0], x.shape[1]]);
-  }
-
-  /** rows ∘ adapter of their member: [k * b, w] with [k, w]. */
+  /**
+   * rows ∘ adapter of their member, [k * b, w]: rows are [k * b, w], or the shared input [b, w] (the first layer,
+   * which always has an adapter), broadcast over the members instead of copied.
+   */
   private perMember(rows: tf.Tensor2D, adapter: tf.Tensor2D, b: number): tf.Tensor2D {
     const w = rows.shape[1];
-    return tf.reshape(tf.mul(tf.reshape(rows, [this.members, b, w]), tf.reshape(adapter, [this.members, 1, w])), [this.members * b, w]);
+    const k = this.members;
+    return tf.reshape(tf.mul(tf.reshape(rows, [rows.shape[0] === b ? 1 : k, b, w]), tf.reshape(adapter, [k, 1, w])), [k * b, w]);
   }
 
   /** rows ∘ s + bias per member. */
@@ -150,7 +149,7 @@ export class TabmNetwork implements TrainableNetwork {
         const fanIn = dScaled.shape[1];
         if (layer.r !== null) {
           const dScaled3 = tf.reshape(dScaled, [k, b, fanIn]);
-          layerGrads.push(tf.sum(tf.mul(dScaled3, tf.reshape(input, [k, b, fanIn])), 1));
+          layerGrads.push(tf.sum(tf.mul(dScaled3, tf.reshape(input, [input.shape[0] === b ? 1 : k, b, fanIn])), 1));
           if (l > 0) dh = this.perMember(dScaled, layer.r, b);
         } else {
           dh = dScaled;
@@ -178,7 +177,7 @@ interface HeadBlocks {
 }
 
 interface LayerTape {
-  /** The layer's input (before its adapter r). */
+  /** The layer's input (before its adapter r): [k * b, fanIn], or the shared [b, fanIn] input of the first layer. */
   readonly input: tf.Tensor2D;
   /** input ∘ r (the product's left operand). */
   readonly scaled: tf.Tensor2D;

@@ -115,11 +115,13 @@ export async function trainNetwork(
         const batchLoss: tf.Scalar | undefined = tf.tidy(() => {
           const batch = trainRows.gather(rows);
           const pass = network.trainForward(store.blocks(), batch.x, { step, seed: options.seed });
-          const target = tileMembers(batch.target, network.members);
+          // Members stacked along the rows are viewed [members, b, width]: targets and weights broadcast over them.
+          const out = network.members === 1 ? pass.out : tf.reshape(pass.out, [network.members, rows.length, network.outputWidth]);
           const scale = rowScale(batch, network.members);
           // The batch's weighted mean loss (averaged over members) times its row count: summed to the epoch's.
-          const loss = valid === null ? (tf.mul(tf.sum(tf.mul(head.rowLoss(pass.out, target), scale)), rows.length) as tf.Scalar) : undefined;
-          store.step(pass.backward(tf.mul(head.rowGradient(pass.out, target), scale)), lr);
+          const loss = valid === null ? (tf.mul(tf.sum(tf.mul(head.rowLoss(out, batch.target), tf.squeeze(scale, [-1]))), rows.length) as tf.Scalar) : undefined;
+          const dOut = tf.mul(head.rowGradient(out, batch.target), scale);
+          store.step(pass.backward(tf.reshape(dOut, pass.out.shape) as tf.Tensor2D), lr);
           return loss;
         }) as tf.Scalar | undefined;
         if (batchLoss !== undefined) epochLoss = accumulate(epochLoss, batchLoss);
@@ -168,16 +170,13 @@ export async function trainNetwork(
   }
 }
 
-/** Targets repeated for each member (members are stacked member-major along the rows). */
-function tileMembers(t: tf.Tensor2D, members: number): tf.Tensor2D {
-  return members === 1 ? t : tf.tile(t, [members, 1]);
-}
-
-/** Per-row factor turning row gradients into the gradient of the weighted mean loss, averaged over members. */
+/**
+ * Per-row factor ([b, 1], broadcasting over members) turning row gradients into the gradient of the weighted
+ * mean loss, averaged over members.
+ */
 function rowScale(batch: Batch, members: number): tf.Tensor {
-  if (batch.weights === null) return tf.scalar(1 / (members * batch.size));
-  const normalized = tf.div(batch.weights, tf.mul(tf.sum(batch.weights), members));
-  return tf.reshape(members === 1 ? normalized : tf.tile(normalized, [members]), [-1, 1]);
+  if (batch.weights === null) return tf.fill([1, 1], 1 / (members * batch.size));
+  return tf.reshape(tf.div(batch.weights, tf.mul(tf.sum(batch.weights), members)), [-1, 1]);
 }
 
 /** Weighted mean loss of the members' averaged prediction over all rows, read back once. */
@@ -190,7 +189,7 @@ async function evaluate(network: TrainableNetwork, head: OutputHead, store: Para
       const out = network.inferForward(store.blocks(), batch.x);
       let perRow: tf.Tensor1D;
       if (network.members === 1) {
-        perRow = head.rowLoss(out, batch.target);
+        perRow = head.rowLoss(out, batch.target) as tf.Tensor1D;
       } else {
         const predictions = tf.reshape(head.predict(out), [network.members, size, head.width]);
         perRow = head.predictionLoss(tf.mean(predictions, 0) as tf.Tensor2D, batch.target);
