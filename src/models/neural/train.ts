@@ -80,7 +80,8 @@ export async function trainNetwork(
   const now = options.now ?? Date.now;
   const layout = network.layout;
   const onHost = new Kernels().hostMemory;
-  const store = createParameterStore(layout, network.initialParameters(new Rng(deriveSeed(options.seed, 0))), options.l2, !onHost);
+  const initial = network.initialParameters(new Rng(deriveSeed(options.seed, 0)));
+  const store = createParameterStore(layout, initial, options.l2, !onHost);
   const trainRows = new DeviceRows(train, head, !onHost);
   const validRows = valid === null ? null : new DeviceRows(valid, head, !onHost);
   const shuffle = new Rng(deriveSeed(options.seed, 1));
