@@ -1,11 +1,9 @@
-import type { Dataset, FeatureTable, Task } from '../../data/dataset.js';
-import { loadDenseEncoder } from '../../preprocess/dense-encoder.js';
+import type { Dataset } from '../../data/dataset.js';
 import type { DenseEncoder } from '../../preprocess/types.js';
 import { resolveConfig, schemaDefaults } from '../config.js';
-import { MlpPredictor, unpackWeights, type MlpTopology } from '../neural/network.js';
-import { checkSerialized, float32Blob, readFloat32Blob } from '../serialization.js';
+import { MlpPredictor, unpackWeights, weightCount, type MlpTopology } from '../neural/network.js';
 import type { Config, FitContext, FittedMember, MemberFamily, SerializedMember } from '../types.js';
-import { NEURAL_SCHEMA, prepareNeuralFit, trainingSummary, unscaleTargets, type TrainingSummary } from './neural-common.js';
+import { loadNeuralParts, NEURAL_SCHEMA, NeuralMember, neuralState, prepareNeuralFit, type NeuralState } from './neural-common.js';
 
 /**
  * `mlp`: a multilayer perceptron trained with TensorFlow.js (backend chosen once per process, see
@@ -18,8 +16,8 @@ import { NEURAL_SCHEMA, prepareNeuralFit, trainingSummary, unscaleTargets, type 
  *
  * Predictions run in plain JavaScript over the trained float32 weights (../neural/network.ts), so they do not
  * depend on the training backend, a reloaded member predicts bit-identical numbers, and TensorFlow.js is
- * imported (lazily) only by `fit`. Serialized form: the topology, encoder and target scaling in `state`, all
- * weights in one little-endian float32 blob `weights`.
+ * imported (lazily) only by `fit`. Serialized form: see ./neural-common.ts; the weights are packed as
+ * ../neural/network.ts `packWeights` lays them out.
  */
 const FAMILY = 'mlp';
 const FORMAT_VERSION = 1;
@@ -31,39 +29,9 @@ const SCHEMA = {
 
 const resolveParams = (config: Config) => resolveConfig(FAMILY, SCHEMA, config);
 
-interface MlpState {
-  readonly task: Task;
-  readonly topology: MlpTopology;
-  readonly encoder: unknown;
-  /** Regression target scaling: prediction = output * targetScale + targetCenter. */
-  readonly targetCenter: number;
-  readonly targetScale: number;
-  readonly training: TrainingSummary;
-}
-
-class MlpMember implements FittedMember {
-  readonly family = FAMILY;
-  readonly nOutputs: number;
-  readonly backend: string;
-  private readonly predictor: MlpPredictor;
-
-  constructor(
-    private readonly state: MlpState,
-    private readonly encoder: DenseEncoder,
-    private readonly weights: Float32Array,
-  ) {
-    this.nOutputs = state.topology.outputWidth;
-    this.backend = state.training.backend;
-    this.predictor = new MlpPredictor(state.topology, unpackWeights(state.topology, weights));
-  }
-
-  predict(table: FeatureTable): Float64Array {
-    return unscaleTargets(this.predictor.predict(this.encoder.transform(table), table.nRows), this.state);
-  }
-
-  serialize(): SerializedMember {
-    return { family: FAMILY, formatVersion: FORMAT_VERSION, state: this.state, blobs: { weights: float32Blob(this.weights) } };
-  }
+function member(state: NeuralState<MlpTopology>, encoder: DenseEncoder, weights: Float32Array): FittedMember {
+  const predictor = new MlpPredictor(state.topology, unpackWeights(state.topology, weights));
+  return new NeuralMember(FAMILY, FORMAT_VERSION, state, encoder, weights, predictor);
 }
 
 async function fitMlp(train: Dataset, config: Config, ctx: FitContext): Promise<FittedMember> {
@@ -78,28 +46,12 @@ async function fitMlp(train: Dataset, config: Config, ctx: FitContext): Promise<
     output: setup.output,
   };
   const result = await setup.trainer.trainMlp(setup.train, setup.valid, { ...setup.loop, topology, dropout: params.dropout });
-  const state: MlpState = {
-    task: train.task,
-    topology,
-    encoder: setup.encoder.toJSON(),
-    targetCenter: setup.targetCenter,
-    targetScale: setup.targetScale,
-    training: trainingSummary(setup, result),
-  };
-  return new MlpMember(state, setup.encoder, result.weights);
+  return member(neuralState(train, topology, setup, result), setup.encoder, result.weights);
 }
 
 async function loadMlp(serialized: SerializedMember): Promise<FittedMember> {
-  const state = checkSerialized(serialized, FAMILY, FORMAT_VERSION) as unknown as MlpState;
-  if (typeof state.topology !== 'object' || state.topology === null) throw new Error(`${FAMILY}: state lacks the topology`);
-  if (typeof state.targetCenter !== 'number' || typeof state.targetScale !== 'number') {
-    throw new Error(`${FAMILY}: state lacks the target scaling`);
-  }
-  const encoder = loadDenseEncoder(state.encoder);
-  if (encoder.width !== state.topology.inputWidth) {
-    throw new Error(`${FAMILY}: encoder width ${encoder.width} != network input ${state.topology.inputWidth}`);
-  }
-  return new MlpMember(state, encoder, readFloat32Blob(serialized.blobs['weights'], 'weights'));
+  const { state, encoder, weights } = loadNeuralParts<MlpTopology>(serialized, FAMILY, FORMAT_VERSION, weightCount);
+  return member(state, encoder, weights);
 }
 
 export const mlpFamily: MemberFamily = {

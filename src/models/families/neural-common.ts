@@ -1,6 +1,6 @@
-import { takeRows, type Dataset } from '../../data/dataset.js';
+import { takeRows, type Dataset, type FeatureTable, type Task } from '../../data/dataset.js';
 import { holdout } from '../../data/split.js';
-import { fitDenseEncoder } from '../../preprocess/dense-encoder.js';
+import { fitDenseEncoder, loadDenseEncoder } from '../../preprocess/dense-encoder.js';
 import type { DenseEncoder } from '../../preprocess/types.js';
 import { deriveSeed } from '../../util/random.js';
 import { balancedSampleWeights } from '../class-weights.js';
@@ -8,11 +8,14 @@ import { throwIfAborted } from '../config.js';
 import { ACTIVATIONS, LR_SCHEDULES } from '../neural/network.js';
 import type { TrainData } from '../neural/device-rows.js';
 import type { LoopOptions, NetworkTrainResult } from '../neural/train.js';
-import type { FitContext } from '../types.js';
+import { checkSerialized, float32Blob, readFloat32Blob } from '../serialization.js';
+import type { FitContext, FittedMember, SerializedMember } from '../types.js';
 
 /**
  * What the neural families (`mlp`, `tabm`) share: their common hyperparameters, the input encoding, target
- * scaling, the early-stopping split, the batch size scaled with rows, and the loading of TensorFlow.js.
+ * scaling, the early-stopping split, the batch size scaled with rows, the loading of TensorFlow.js, and the
+ * member itself (encoder, a JavaScript predictor over float32 weights, target units; serialized as the
+ * topology, encoder and target scaling in `state` and the weights in one float32 blob `weights`).
  */
 
 /** Hyperparameters every neural family has (a family adds its own). */
@@ -138,10 +141,91 @@ export function trainingSummary(setup: NeuralFitSetup, result: Pick<NetworkTrain
   };
 }
 
-/** Map raw regression outputs back to target units in place (classification: no-op). */
-export function unscaleTargets(out: Float64Array, state: { task: string; targetCenter: number; targetScale: number }): Float64Array {
-  if (state.task === 'regression') for (let i = 0; i < out.length; i++) out[i] = out[i]! * state.targetScale + state.targetCenter;
-  return out;
+/** A network's shape as the member needs it (each family's topology has more). */
+export interface TopologyBase {
+  readonly inputWidth: number;
+  readonly outputWidth: number;
+}
+
+/** The JSON state every neural member serializes. */
+export interface NeuralState<T extends TopologyBase> {
+  readonly task: Task;
+  readonly topology: T;
+  readonly encoder: unknown;
+  /** Regression target scaling: prediction = output * targetScale + targetCenter. */
+  readonly targetCenter: number;
+  readonly targetScale: number;
+  readonly training: TrainingSummary;
+}
+
+/** Network outputs for encoded rows, in plain JavaScript (n x outputWidth, row-major). */
+export interface NetworkPredictor {
+  predict(X: Float64Array, n: number): Float64Array;
+}
+
+export function neuralState<T extends TopologyBase>(
+  train: Dataset,
+  topology: T,
+  setup: NeuralFitSetup,
+  result: Pick<NetworkTrainResult, 'epochs' | 'bestEpoch' | 'bestLoss' | 'stoppedBy'>,
+): NeuralState<T> {
+  return {
+    task: train.task,
+    topology,
+    encoder: setup.encoder.toJSON(),
+    targetCenter: setup.targetCenter,
+    targetScale: setup.targetScale,
+    training: trainingSummary(setup, result),
+  };
+}
+
+export class NeuralMember<T extends TopologyBase> implements FittedMember {
+  readonly nOutputs: number;
+  readonly backend: string;
+
+  constructor(
+    readonly family: string,
+    private readonly formatVersion: number,
+    private readonly state: NeuralState<T>,
+    private readonly encoder: DenseEncoder,
+    private readonly weights: Float32Array,
+    private readonly predictor: NetworkPredictor,
+  ) {
+    this.nOutputs = state.topology.outputWidth;
+    this.backend = state.training.backend;
+  }
+
+  predict(table: FeatureTable): Float64Array {
+    const out = this.predictor.predict(this.encoder.transform(table), table.nRows);
+    if (this.state.task === 'regression') for (let i = 0; i < out.length; i++) out[i] = out[i]! * this.state.targetScale + this.state.targetCenter;
+    return out;
+  }
+
+  serialize(): SerializedMember {
+    return { family: this.family, formatVersion: this.formatVersion, state: this.state, blobs: { weights: float32Blob(this.weights) } };
+  }
+}
+
+/** A serialized neural member's checked state, encoder and weights (`weightCount` for its topology). */
+export function loadNeuralParts<T extends TopologyBase>(
+  serialized: SerializedMember,
+  family: string,
+  formatVersion: number,
+  weightCount: (topology: T) => number,
+): { state: NeuralState<T>; encoder: DenseEncoder; weights: Float32Array } {
+  const state = checkSerialized(serialized, family, formatVersion) as unknown as NeuralState<T>;
+  if (typeof state.topology !== 'object' || state.topology === null) throw new Error(`${family}: state lacks the topology`);
+  if (typeof state.targetCenter !== 'number' || typeof state.targetScale !== 'number') {
+    throw new Error(`${family}: state lacks the target scaling`);
+  }
+  const encoder = loadDenseEncoder(state.encoder);
+  if (encoder.width !== state.topology.inputWidth) {
+    throw new Error(`${family}: encoder width ${encoder.width} != network input ${state.topology.inputWidth}`);
+  }
+  const weights = readFloat32Blob(serialized.blobs['weights'], 'weights');
+  const expected = weightCount(state.topology);
+  if (weights.length !== expected) throw new Error(`${family}: ${weights.length} weights, the topology needs ${expected}`);
+  return { state, encoder, weights };
 }
 
 /** Mean and standard deviation of a regression target (0 and 1 for classification or a constant target). */

@@ -1,11 +1,9 @@
-import type { Dataset, FeatureTable, Task } from '../../data/dataset.js';
-import { loadDenseEncoder } from '../../preprocess/dense-encoder.js';
+import type { Dataset } from '../../data/dataset.js';
 import type { DenseEncoder } from '../../preprocess/types.js';
 import { resolveConfig, schemaDefaults } from '../config.js';
 import { TABM_ADAPTERS, tabmLayout, TabmPredictor, type TabmTopology } from '../neural/tabm.js';
-import { checkSerialized, float32Blob, readFloat32Blob } from '../serialization.js';
 import type { Config, FitContext, FittedMember, MemberFamily, SerializedMember } from '../types.js';
-import { NEURAL_SCHEMA, prepareNeuralFit, trainingSummary, unscaleTargets, type TrainingSummary } from './neural-common.js';
+import { loadNeuralParts, NEURAL_SCHEMA, NeuralMember, neuralState, prepareNeuralFit, type NeuralState } from './neural-common.js';
 
 /**
  * `tabm`: TabM (Gorishniy et al., ICLR 2025), one MLP that is an ensemble of `members` sub-networks sharing
@@ -29,38 +27,8 @@ const SCHEMA = {
 
 const resolveParams = (config: Config) => resolveConfig(FAMILY, SCHEMA, config);
 
-interface TabmState {
-  readonly task: Task;
-  readonly topology: TabmTopology;
-  readonly encoder: unknown;
-  readonly targetCenter: number;
-  readonly targetScale: number;
-  readonly training: TrainingSummary;
-}
-
-class TabmMember implements FittedMember {
-  readonly family = FAMILY;
-  readonly nOutputs: number;
-  readonly backend: string;
-  private readonly predictor: TabmPredictor;
-
-  constructor(
-    private readonly state: TabmState,
-    private readonly encoder: DenseEncoder,
-    private readonly weights: Float32Array,
-  ) {
-    this.nOutputs = state.topology.outputWidth;
-    this.backend = state.training.backend;
-    this.predictor = new TabmPredictor(state.topology, weights);
-  }
-
-  predict(table: FeatureTable): Float64Array {
-    return unscaleTargets(this.predictor.predict(this.encoder.transform(table), table.nRows), this.state);
-  }
-
-  serialize(): SerializedMember {
-    return { family: FAMILY, formatVersion: FORMAT_VERSION, state: this.state, blobs: { weights: float32Blob(this.weights) } };
-  }
+function member(state: NeuralState<TabmTopology>, encoder: DenseEncoder, weights: Float32Array): FittedMember {
+  return new NeuralMember(FAMILY, FORMAT_VERSION, state, encoder, weights, new TabmPredictor(state.topology, weights));
 }
 
 async function fitTabm(train: Dataset, config: Config, ctx: FitContext): Promise<FittedMember> {
@@ -78,31 +46,12 @@ async function fitTabm(train: Dataset, config: Config, ctx: FitContext): Promise
   const { TabmNetwork } = await import('../neural/tabm-network.js');
   const network = new TabmNetwork(topology, params.dropout);
   const result = await setup.trainer.trainNetwork(network, setup.trainer.headFor(topology), setup.train, setup.valid, setup.loop);
-  const state: TabmState = {
-    task: train.task,
-    topology,
-    encoder: setup.encoder.toJSON(),
-    targetCenter: setup.targetCenter,
-    targetScale: setup.targetScale,
-    training: trainingSummary(setup, result),
-  };
-  return new TabmMember(state, setup.encoder, result.parameters);
+  return member(neuralState(train, topology, setup, result), setup.encoder, result.parameters);
 }
 
 async function loadTabm(serialized: SerializedMember): Promise<FittedMember> {
-  const state = checkSerialized(serialized, FAMILY, FORMAT_VERSION) as unknown as TabmState;
-  if (typeof state.topology !== 'object' || state.topology === null) throw new Error(`${FAMILY}: state lacks the topology`);
-  if (typeof state.targetCenter !== 'number' || typeof state.targetScale !== 'number') {
-    throw new Error(`${FAMILY}: state lacks the target scaling`);
-  }
-  const encoder = loadDenseEncoder(state.encoder);
-  if (encoder.width !== state.topology.inputWidth) {
-    throw new Error(`${FAMILY}: encoder width ${encoder.width} != network input ${state.topology.inputWidth}`);
-  }
-  const weights = readFloat32Blob(serialized.blobs['weights'], 'weights');
-  const expected = tabmLayout(state.topology).size;
-  if (weights.length !== expected) throw new Error(`${FAMILY}: ${weights.length} weights, the topology needs ${expected}`);
-  return new TabmMember(state, encoder, weights);
+  const { state, encoder, weights } = loadNeuralParts<TabmTopology>(serialized, FAMILY, FORMAT_VERSION, (t) => tabmLayout(t).size);
+  return member(state, encoder, weights);
 }
 
 export const tabmFamily: MemberFamily = {

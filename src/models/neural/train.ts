@@ -246,16 +246,10 @@ export interface TrainOptions extends LoopOptions {
   readonly dropout: number;
 }
 
-export interface TrainResult {
+export type TrainResult = Omit<NetworkTrainResult, 'parameters' | 'state'> & {
   /** Packed weights of ./network.ts. */
   readonly weights: Float32Array;
-  readonly epochs: number;
-  readonly bestEpoch: number;
-  readonly bestLoss: number;
-  readonly stoppedBy: StopReason;
-  readonly steps: number;
-  readonly samples: number;
-}
+};
 
 /** The output head a topology's output kind trains with. */
 export function headFor(topology: Pick<MlpTopology, 'output' | 'outputWidth'>): OutputHead {
@@ -265,14 +259,6 @@ export function headFor(topology: Pick<MlpTopology, 'output' | 'outputWidth'>): 
 /** Train an MLP (./network.ts topology) and return its packed weights. */
 export async function trainMlp(train: TrainData, valid: TrainData | null, options: TrainOptions): Promise<TrainResult> {
   const network = new MlpNetwork(options.topology, options.dropout);
-  const result = await trainNetwork(network, headFor(options.topology), train, valid, options);
-  return {
-    weights: network.exportWeights(result.parameters, result.state),
-    epochs: result.epochs,
-    bestEpoch: result.bestEpoch,
-    bestLoss: result.bestLoss,
-    stoppedBy: result.stoppedBy,
-    steps: result.steps,
-    samples: result.samples,
-  };
+  const { parameters, state, ...summary } = await trainNetwork(network, headFor(options.topology), train, valid, options);
+  return { ...summary, weights: network.exportWeights(parameters, state) };
 }
