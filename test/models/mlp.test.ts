@@ -150,3 +150,18 @@ test('deadline on an injected clock: no epoch starts that would end past it, and
 test('batch size 0 scales with rows: about 2 sqrt(rows) as a power of two, within [32, 1024]', () => {
   assert.deepEqual([10, 500, 5_000, 100_000, 10_000_000].map(autoBatchSize), [32, 32, 128, 512, 1024]);
 });
+
+test('the GPU placement (rows gathered on the device, one flat parameter vector) trains the very same weights', async () => {
+  await selectBackend('wasm');
+  const vehicle = loadDatasetFile(`${DATA}/vehicle.arff`);
+  const split = holdout(vehicle.nRows, 0.25, 3, vehicle.target.kind === 'classes' ? vehicle.target.codes : undefined);
+  const encoder = fitDenseEncoder(takeRows(vehicle, split.train));
+  const train = { ...classData(takeRows(vehicle, split.train), encoder), weights: Float32Array.from({ length: split.train.length }, (_, i) => 1 + (i % 3)) };
+  const valid = classData(takeRows(vehicle, split.test), encoder);
+  const topology: MlpTopology = { inputWidth: encoder.width, hidden: [16, 8], outputWidth: 4, activation: 'tanh', batchNorm: true, output: 'softmax' };
+  const options = { topology, dropout: 0.1, learningRate: 0.01, schedule: 'cosine' as const, batchSize: 64, maxEpochs: 4, patience: 4, l2: 1e-3, seed: 4, signal: never, deadline: Infinity };
+  const host = await trainMlp(train, valid, { ...options, placement: 'host' });
+  const device = await trainMlp(train, valid, { ...options, placement: 'device' });
+  assert.deepEqual(device.weights, host.weights);
+  assert.equal(device.bestLoss, host.bestLoss);
+});

@@ -48,6 +48,12 @@ export interface LoopOptions {
   readonly log?: (message: string) => void;
   /** The clock the deadline is read on (default Date.now); injectable so tests need not race it. */
   readonly now?: () => number;
+  /**
+   * Where rows and parameters live: 'host' (batches copied in JavaScript, parameters per block) or 'device'
+   * (rows uploaded once and gathered, one flat parameter vector). Default: 'host' on the CPU backends, 'device'
+   * on GPU ones (./ops.ts). Both give the same numbers; forcing 'device' on a CPU backend tests the GPU path.
+   */
+  readonly placement?: 'host' | 'device';
 }
 
 export type StopReason = 'max_epochs' | 'early_stopping' | 'deadline';
@@ -79,7 +85,7 @@ export async function trainNetwork(
   if (head.width !== network.outputWidth) throw new Error(`head '${head.name}' wants ${head.width} outputs, the network has ${network.outputWidth}`);
   const now = options.now ?? Date.now;
   const layout = network.layout;
-  const onHost = new Kernels().hostMemory;
+  const onHost = (options.placement ?? (new Kernels().hostMemory ? 'host' : 'device')) === 'host';
   const initial = network.initialParameters(new Rng(deriveSeed(options.seed, 0)));
   const store = createParameterStore(layout, initial, options.l2, !onHost);
   const trainRows = new DeviceRows(train, head, !onHost);
