@@ -47,24 +47,24 @@ interface ChildReport {
 
 // ---- child: one backend ----
 
-/** Gradients of one MLP step (3 x 256) on fixed parameters and rows, per block. */
-function stepGradients(): number[][] {
+/** Gradients of one MLP step (3 x 256) on fixed parameters and rows, per block (read asynchronously: webgpu has no sync read in Node). */
+async function stepGradients(): Promise<number[][]> {
   const topology: MlpTopology = { inputWidth: 100, hidden: [256, 256, 256], outputWidth: 2, activation: 'relu', batchNorm: false, output: 'softmax' };
   const network = new MlpNetwork(topology, 0);
   const head = softmaxCrossEntropy(2);
   const params = network.initialParameters(new Rng(1));
   const { X, labels } = syntheticProblem(512, 100, 2);
-  try {
-    return tf.tidy(() => {
-      const { layout } = network;
-      const blocks = layout.blocks.map((b, i) => tf.tensor(params.subarray(layout.offsets[i]!, layout.offsets[i]! + layout.sizes[i]!), b.shape as number[]));
-      const target = tf.tensor2d(head.targets({ n: 512, labels }), [512, 2]);
-      const pass = network.trainForward(blocks, tf.tensor2d(X, [512, 100]), { step: 0, seed: 1 });
-      return pass.backward(tf.div(head.rowGradient(pass.out, target), 512) as tf.Tensor2D).map((g) => Array.from(g.dataSync()));
-    });
-  } finally {
-    network.dispose();
-  }
+  const gradients = tf.tidy(() => {
+    const { layout } = network;
+    const blocks = layout.blocks.map((b, i) => tf.tensor(params.subarray(layout.offsets[i]!, layout.offsets[i]! + layout.sizes[i]!), b.shape as number[]));
+    const target = tf.tensor2d(head.targets({ n: 512, labels }), [512, 2]);
+    const pass = network.trainForward(blocks, tf.tensor2d(X, [512, 100]), { step: 0, seed: 1 });
+    return pass.backward(tf.div(head.rowGradient(pass.out, target), 512) as tf.Tensor2D);
+  });
+  network.dispose();
+  const values = await Promise.all(gradients.map(async (g) => Array.from(await g.data())));
+  tf.dispose(gradients);
+  return values;
 }
 
 async function throughput(rows: number, batchSize: number): Promise<number> {
@@ -102,7 +102,7 @@ async function child(backend: string, rows: number): Promise<void> {
   }
   const out: ChildReport = {
     backend: report,
-    gradients: stepGradients(),
+    gradients: await stepGradients(),
     predictions,
     ...(report.name === 'webgpu' ? { throughput: { batch512: await throughput(rows, 512), batch2048: await throughput(rows, 2048), rows } } : {}),
   };
