@@ -6,7 +6,8 @@
  *   worker-side trial time, as a fraction of the same fit done in-process (the baseline, measured in this run);
  * - store throughput for prediction BLOBs (write in finishTrial transactions, read as a predictions matrix).
  * The workload is a fixed amount of CPU work per fold (test family `spin` with `iterations`), calibrated to
- * ~200 ms a fold, 5 folds, on the diabetes dataset. Run: node dist/benchmarks/pool.js [--trials N]
+ * ~200 ms a fold, 5 folds, on the diabetes dataset. The same trials also run on one thread: `speedup_2_threads` is
+ * wall(1 thread) / wall(2 threads). Run on a quiet machine: node dist/benchmarks/pool.js [--trials N]
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -71,15 +72,15 @@ interface PoolRow {
   readonly medianOverhead: number;
 }
 
-async function poolRun(iterations: number, ordered: boolean, dir: string): Promise<PoolRow> {
-  const store = new SqliteStore(join(dir, `pool-${ordered ? 'ordered' : 'greedy'}.db`));
+async function poolRun(iterations: number, ordered: boolean, dir: string, threads = THREADS): Promise<PoolRow> {
+  const store = new SqliteStore(join(dir, `pool-${ordered ? 'ordered' : 'greedy'}-${threads}.db`));
   const list = Array.from({ length: TRIALS }, (_, i) => ({ family: 'spin', config: { iterations, salt: i } }));
   const starts = new Map<number, number>();
   const durations = new Map<number, number>();
   const t0 = performance.now();
   const summary = await startRun(dataset, {
-    store, proposer: new ListProposer(list), maxTrials: TRIALS, ordered, folds: FOLDS, concurrency: THREADS,
-    gpuThreads: 0, familyModules: [SIMPLE_FAMILIES],
+    store, proposer: new ListProposer(list), maxTrials: TRIALS, ordered, folds: FOLDS, concurrency: threads,
+    gpuThreads: 0, pruning: false, familyModules: [SIMPLE_FAMILIES],
     onProgress: (e) => {
       if (e.type === 'trial-started') starts.set(e.trial, performance.now());
       if (e.type === 'trial-finished') durations.set(e.trial, (performance.now() - starts.get(e.trial)!) / 1000);
@@ -94,8 +95,8 @@ async function poolRun(iterations: number, ordered: boolean, dir: string): Promi
   const meanWorker = busy / trials.length;
   const overheads = trials.map((t) => durations.get(t.number)! - t.fitSeconds!).sort((a, b) => a - b);
   return {
-    mode: ordered ? 'pool, ordered (maxTrials default)' : 'pool, greedy',
-    wall, busy, utilization: busy / (THREADS * wall), meanTrial, meanWorker, overheadPerTrial: meanTrial - meanWorker,
+    mode: `pool, ${ordered ? 'ordered (maxTrials default)' : 'greedy'}, ${threads} thread${threads === 1 ? '' : 's'}`,
+    wall, busy, utilization: busy / (threads * wall), meanTrial, meanWorker, overheadPerTrial: meanTrial - meanWorker,
     medianOverhead: overheads[overheads.length >> 1]!,
   };
 }
@@ -144,6 +145,8 @@ async function main(): Promise<void> {
     const inProcess = mean(baseline);
     const greedy = await poolRun(iterations, false, dir);
     const ordered = await poolRun(iterations, true, dir);
+    // The same trials on one worker thread: what the second thread buys on this machine.
+    const single = await poolRun(iterations, false, dir, 1);
     const io = storeThroughput(dir);
 
     const f = (x: number, d = 3): string => x.toFixed(d);
@@ -151,10 +154,11 @@ async function main(): Promise<void> {
     console.log(`in-process fit (baseline, mean of ${BASELINE_TRIALS}): ${f(inProcess)} s a trial\n`);
     console.log('| mode | wall s | busy thread-s | utilization | trial s (loop) | trial s (worker) | overhead s/trial (mean / median) | mean overhead / in-process fit |');
     console.log('|---|---|---|---|---|---|---|---|');
-    for (const r of [greedy, ordered]) {
+    for (const r of [greedy, ordered, single]) {
       console.log(`| ${r.mode} | ${f(r.wall, 2)} | ${f(r.busy, 2)} | ${f(100 * r.utilization, 1)}% | ${f(r.meanTrial)} | ${f(r.meanWorker)} | ${f(r.overheadPerTrial, 4)} / ${f(r.medianOverhead, 4)} | ${f(100 * r.overheadPerTrial / inProcess, 2)}% |`);
     }
     console.log(`| in-process, sequential (baseline) | - | - | - | - | ${f(inProcess)} | - | - |`);
+    console.log(`\nspeed-up of ${THREADS} worker threads over 1 on the same ${TRIALS} trials: ${f(single.wall / greedy.wall, 2)}x (wall ${f(single.wall, 1)} s vs ${f(greedy.wall, 1)} s)`);
     console.log(`\nstore: ${io.blobs} OOF blobs of ${f(io.blobMB, 2)} MB (5000 x 10 float32): write ${f(io.writeMBps, 0)} MB/s (one finishTrial transaction each), read ${f(io.readMBps, 0)} MB/s as float32, ${f(io.read64MBps, 0)} MB/s as float64`);
 
     const result = {
@@ -167,7 +171,8 @@ async function main(): Promise<void> {
       inProcessFitSeconds: inProcess,
       utilization: greedy.utilization,
       overhead_fraction: greedy.overheadPerTrial / inProcess,
-      runs: { greedy, ordered },
+      runs: { greedy, ordered, single },
+      speedup_2_threads: single.wall / greedy.wall,
       ordered_utilization: ordered.utilization,
       ordered_overhead_fraction: ordered.overheadPerTrial / inProcess,
       median_overhead_fraction: greedy.medianOverhead / inProcess,

@@ -1,23 +1,20 @@
 import { outputWidth, targetLabels, type Dataset, type FeatureTable } from '../data/dataset.js';
-import { combinerMemberWeights, getSelector } from '../ensemble/index.js';
-import type { Candidate } from '../ensemble/types.js';
+import { rareClassWarnings } from '../data/class-sizes.js';
 import { featureSchemaOf } from '../data/feature-schema.js';
 import { saveBundle } from '../export/bundle.js';
+import { assembleEnsemble, MAX_CANDIDATES, selectEnsemble } from '../finish/finish.js';
 import { defaultMetric, getMetric } from '../metrics/index.js';
 import type { Metric } from '../metrics/types.js';
 import { getFamily } from '../models/registry.js';
-import type { FittedMember } from '../models/types.js';
 import { createProposer } from '../search/index.js';
+import type { CostPrior } from '../search/cost.js';
 import { SqliteStore } from '../store/index.js';
-import type { EnsembleRecord, RunContext, Store, TrialRecord } from '../store/types.js';
-import { datasetFingerprint } from '../store/fingerprint.js';
-import { resumeRun, startRun } from '../training/index.js';
-import type { RunSummary, StoredRunOptions } from '../training/types.js';
-import { EnsembleModel, type EnsembleMember } from '../serving/ensemble-model.js';
-import { deriveSeed } from '../util/random.js';
+import { countTrialsByStatus, type EnsembleRecord, type RunContext, type Store, type TrialRecord } from '../store/types.js';
+import { remainingBudget, resumeRun, splitBudget, startRun } from '../training/index.js';
+import type { RunSummary } from '../training/types.js';
 import { ConfigError } from '../util/errors.js';
 import { toDataset, toFeatureTable } from './dataset-input.js';
-import { resolveOptions, validateReEnsembleOptions, type ResolvedOptions } from './options.js';
+import { defaultFolds, resolveOptions, validateReEnsembleOptions, type ResolvedOptions } from './options.js';
 import type {
   AutoEnsembleOptions,
   AutoEnsembleResult,
@@ -27,12 +24,11 @@ import type {
   ReEnsembleOptions,
 } from './types.js';
 
-/** Candidates handed to a selector: the best trials by validation loss (GES prunes to its own pool size too). */
-const MAX_CANDIDATES = 50;
-
 /**
  * Search, train and ensemble on `dataset` within the options' budget; every trial, prediction and ensemble is
  * stored in SQLite (`options.store`), so the run can be inspected, resumed and re-ensembled later.
+ * The time budget is wall time for the whole call: what is left after loading the data is split once (by
+ * src/training/budget.ts) into training and a reserve for the finish phase sized for the ensemble method.
  */
 export async function autoEnsemble(dataset: DatasetInput, options: AutoEnsembleOptions = {}): Promise<AutoEnsembleResult> {
   const started = Date.now();
@@ -43,48 +39,84 @@ export async function autoEnsemble(dataset: DatasetInput, options: AutoEnsembleO
   const test = opts.test === undefined ? undefined : toFeatureTable(opts.test, schema);
   const store = new SqliteStore(opts.store);
   try {
+    const resumed = opts.resume === undefined ? undefined : store.getRun(opts.resume);
+    if (opts.resume !== undefined && resumed === undefined) throw new ConfigError(`no run ${opts.resume} in ${opts.store}`);
+    const folds = resumed === undefined ? opts.folds ?? defaultFolds(data.nRows) : (resumed.options as { folds: number }).folds;
     const proposer = createProposer(opts.search, opts.searchSpace, {
       seed: opts.seed,
       labels: targetLabels(data),
       metric,
       nOutputs: outputWidth(data),
+      costPrior: familyCostPrior(data, folds),
     });
     const context = runContextOf(data);
+    for (const message of rareClassWarnings(data, folds)) opts.onProgress?.({ type: 'warning', message });
+    // What is left of the caller's budget now; a resume without one goes on with what is left of the run's.
+    const budget = opts.timeBudget ?? (resumed === undefined ? undefined : remainingBudget(resumed));
+    const secondsLeft = budget === undefined ? undefined : budget - (Date.now() - started) / 1000;
+    if (secondsLeft !== undefined && !(secondsLeft > 0)) throw new ConfigError(`the time budget (${budget} s) was used up loading the data`);
+    const split = secondsLeft === undefined ? undefined : splitBudget(secondsLeft, {
+      method: opts.ensemble,
+      refit: opts.refit === true,
+      rows: data.nRows,
+      outputs: outputWidth(data),
+      candidates: MAX_CANDIDATES,
+      metric: metric.name,
+    });
     const common = {
       proposer,
       ...(test === undefined ? {} : { test }),
-      ...(opts.timeBudget === undefined ? {} : ensembleBudget(opts.timeBudget - (Date.now() - started) / 1000, opts.ensemble)),
+      ...(split === undefined ? {} : { timeBudget: secondsLeft!, reserveSeconds: split.reserveSeconds }),
       ...(opts.onProgress === undefined ? {} : { onProgress: opts.onProgress }),
       ...(opts.signal === undefined ? {} : { signal: opts.signal }),
     };
     const summary =
       opts.resume !== undefined
-        ? await resumeRun(store, opts.resume, data, common)
+        ? await resumeRun(store, opts.resume, data, { ...common, ...(opts.force === undefined ? {} : { force: opts.force }) })
         : await startRun(data, {
             ...common,
             store,
-            folds: opts.folds,
+            folds,
             seed: opts.seed,
             metric: metric.name,
             ...(opts.maxTrials === undefined ? {} : { maxTrials: opts.maxTrials }),
             ...(opts.concurrency === undefined ? {} : { concurrency: opts.concurrency }),
             ...(opts.backend === undefined ? {} : { backend: opts.backend }),
             ...(opts.perTrialTimeLimit === undefined ? {} : { perTrialTimeLimit: opts.perTrialTimeLimit }),
+            ...(opts.pruning === undefined ? {} : { pruning: opts.pruning }),
             onProgress: (event) => {
               if (event.type === 'run-started') store.saveRunContext(event.runId, context);
               opts.onProgress?.(event);
             },
           });
     if (opts.resume !== undefined && store.getRunContext(summary.runId) === undefined) store.saveRunContext(summary.runId, context);
-    return await buildResult(store, summary.runId, summary, metric, {
+    return await finishRun(store, summary.runId, summary, metric, {
       method: opts.ensemble,
       selectorOptions: { seed: opts.seed, ...opts.ensembleOptions },
       refitOn: opts.refit ? data : undefined,
       started,
+      deadline: summary.ensembleDeadline,
     });
   } finally {
     store.close();
   }
+}
+
+/**
+ * The search's cost prior: each family's own estimate of a default fit on one fold's training rows, times the
+ * folds (undefined for families that give none, e.g. plug-ins).
+ */
+function familyCostPrior(data: Dataset, folds: number): CostPrior {
+  const shape = { rows: Math.ceil((data.nRows * (folds - 1)) / folds), features: data.features.length, outputs: outputWidth(data), task: data.task };
+  return (name) => {
+    let estimate: ((s: typeof shape) => number) | undefined;
+    try {
+      estimate = getFamily(name).estimateFitSeconds;
+    } catch {
+      return undefined;
+    }
+    return estimate === undefined ? undefined : folds * estimate(shape);
+  };
 }
 
 /** Build another ensemble from a stored run's trials (no retraining, unless `refit`). */
@@ -96,68 +128,44 @@ export async function reEnsemble(runId: number, options: ReEnsembleOptions): Pro
     const run = store.getRun(runId);
     if (run === undefined) throw new ConfigError(`no run ${runId} in ${options.store ?? './auto-ensemble.db'}`);
     const metric = getMetric(run.metric as Metric['name'], run.task);
-    const stored = run.options as StoredRunOptions;
+    const stored = run.options as { seed: number };
     const refitOn = options.refit ? toDataset(options.dataset ?? missingDataset(), {}) : undefined;
-    const summary: RunSummary = {
-      runId,
-      stoppedBy: 'max-trials',
-      trials: countByStatus(store.listTrials(runId)),
-      best: null,
-      elapsedSeconds: 0,
-      ensembleDeadline: Infinity,
-    };
-    return await buildResult(store, runId, summary, metric, {
+    const deadline = options.timeBudget === undefined ? Infinity : started + options.timeBudget * 1000;
+    return await finishRun(store, runId, storedSummary(store, runId), metric, {
       method: options.ensemble,
       selectorOptions: { seed: options.seed ?? stored.seed, ...options.ensembleOptions },
       refitOn,
       started,
+      deadline,
     });
   } finally {
     store.close();
   }
 }
 
-/**
- * The training budget and the share kept for building the ensemble (and loading its members): stacking fits
- * many meta-models in its inner cross-validation, so it keeps a larger share than the weighted selectors.
- */
-function ensembleBudget(secondsLeft: number, method: string): { timeBudget: number; reserveSeconds: number } {
-  const timeBudget = Math.max(1, secondsLeft);
-  const share = method === 'stacking' ? 0.25 : method === 'qdo-es' || method === 'qo-es' ? 0.15 : 0.1;
-  return { timeBudget, reserveSeconds: Math.min(120, 0.5 * timeBudget, Math.max(1, share * timeBudget)) };
-}
-
 function missingDataset(): never {
   throw new ConfigError('refit needs the run\'s training data: pass options.dataset');
 }
 
-interface BuildOptions {
+interface FinishOptions {
   readonly method: string;
   readonly selectorOptions: Readonly<Record<string, unknown>>;
   readonly refitOn: Dataset | undefined;
   readonly started: number;
+  /** ms since epoch by which the finish phase must be done (Infinity: none). */
+  readonly deadline: number;
 }
 
-async function buildResult(store: Store, runId: number, summary: RunSummary, metric: Metric, build: BuildOptions): Promise<AutoEnsembleResult> {
+/** The finish phase (src/finish/): select and store an ensemble, then assemble it into a result. */
+async function finishRun(store: Store, runId: number, summary: RunSummary, metric: Metric, finish: FinishOptions): Promise<AutoEnsembleResult> {
   const context = requireContext(store, runId);
-  const board = store.leaderboard(runId);
-  if (board.length === 0) {
-    const failed = store.listTrials(runId, ['failed', 'timeout']);
-    const why = failed.length > 0 ? ` (first error: ${failed[0]!.error})` : '';
-    throw new ConfigError(`run ${runId} has no finished member to ensemble: ${failed.length} trial(s) failed${why}; raise the time budget`);
-  }
-  const top = board.slice(0, MAX_CANDIDATES);
-  const matrix = store.readPredictions(top.map((t) => t.id), 'oof', 'float64');
-  const candidates: Candidate[] = top.map((t, i) => ({ id: t.id, family: t.family, config: t.config, predictions: matrix.member(i) }));
-  const selection = getSelector(build.method).select(candidates, context.labels, metric, build.selectorOptions);
-  const record = store.saveEnsemble(runId, {
-    method: build.method,
-    combiner: selection.combiner,
-    validationScore: selection.validationScore,
-    trajectory: selection.trajectory,
-    details: { selectorOptions: build.selectorOptions, refit: build.refitOn !== undefined },
+  const record = selectEnsemble(store, runId, context, metric, {
+    method: finish.method,
+    selectorOptions: finish.selectorOptions,
+    deadline: finish.deadline,
+    refit: finish.refitOn !== undefined,
   });
-  return assemble(store, context, record, metric, summary, board, build.refitOn, build.started);
+  return assemble(store, context, record, metric, summary, finish.refitOn, finish.started, finish.deadline);
 }
 
 /**
@@ -180,12 +188,24 @@ export async function loadRunEnsemble(
     if (record === undefined) throw new ConfigError(`run ${runId} has no ensemble ${options.ensembleId} (it has ${ensembles.map((e) => e.id).join(', ')})`);
     const metric = getMetric(run.metric as Metric['name'], run.task);
     const refitOn = options.refit ? toDataset(options.dataset ?? missingDataset(), {}) : undefined;
-    const trials = store.listTrials(runId);
-    const summary: RunSummary = { runId, stoppedBy: 'max-trials', trials: countByStatus(trials), best: null, elapsedSeconds: 0, ensembleDeadline: Infinity };
-    return await assemble(store, requireContext(store, runId), record, metric, summary, store.leaderboard(runId), refitOn, started);
+    return await assemble(store, requireContext(store, runId), record, metric, storedSummary(store, runId), refitOn, started, Infinity);
   } finally {
     store.close();
   }
+}
+
+/** A run summary for a run that is not being trained now (re-ensembling, loading). */
+function storedSummary(store: Store, runId: number): RunSummary {
+  return {
+    runId,
+    stoppedBy: 'max-trials',
+    secondsLeft: 0,
+    trialLimitSeconds: Infinity,
+    trials: countTrialsByStatus(store.listTrials(runId)),
+    best: null,
+    elapsedSeconds: 0,
+    ensembleDeadline: Infinity,
+  };
 }
 
 function requireContext(store: Store, runId: number): RunContext {
@@ -200,66 +220,30 @@ async function assemble(
   record: EnsembleRecord,
   metric: Metric,
   summary: RunSummary,
-  board: readonly TrialRecord[],
   refitOn: Dataset | undefined,
   started: number,
+  deadline: number,
 ): Promise<AutoEnsembleResult> {
-  if (refitOn !== undefined && datasetFingerprint(refitOn) !== store.getRun(record.runId)!.datasetFingerprint) {
-    throw new ConfigError(`refit needs run ${record.runId}'s own training data; the dataset given differs`);
-  }
-  const byId = new Map(board.map((t) => [t.id, t]));
-  const weights = combinerMemberWeights(record.combiner);
-  const members: EnsembleMember[] = [];
-  for (const id of record.combiner.memberIds) {
-    const trial = byId.get(id) ?? store.getTrial(id)!;
-    const models = refitOn === undefined ? await loadFoldModels(store, trial) : [await refitMember(trial, refitOn)];
-    members.push({ id, family: trial.family, config: trial.config, weight: weights.get(id) ?? 0, validationScore: trial.validationScore!, models });
-  }
-  const ensemble = new EnsembleModel({
-    task: context.task,
-    targetName: context.targetName,
-    classes: context.classes,
-    schema: context.schema,
-    metric: metric.name,
-    method: record.method,
-    validationScore: record.validationScore,
-    combiner: record.combiner,
-    members,
-  });
+  const { model, members } = await assembleEnsemble(store, context, record, metric, { ...(refitOn === undefined ? {} : { refitOn }), deadline });
   return {
     runId: record.runId,
-    ensemble,
+    ensemble: model,
     task: context.task,
     metric: metric.name,
     classes: context.classes,
     members: members.map((m): EnsembleMemberSummary => ({ trialId: m.id, family: m.family, config: m.config, weight: m.weight, validationScore: m.validationScore })),
-    leaderboard: board.map(toLeaderboardEntry),
+    leaderboard: store.leaderboard(record.runId).map(toLeaderboardEntry),
     validationScore: record.validationScore,
     run: summary,
     seconds: (Date.now() - started) / 1000,
-    save: (dir: string) => saveBundle(ensemble, dir),
+    save: (dir: string) => saveBundle(model, dir),
   };
-}
-
-async function loadFoldModels(store: Store, trial: TrialRecord): Promise<FittedMember[]> {
-  const family = getFamily(trial.family);
-  return Promise.all(store.getModels(trial.id).map((s) => family.load(s)));
-}
-
-async function refitMember(trial: TrialRecord, data: Dataset): Promise<FittedMember> {
-  const controller = new AbortController();
-  return getFamily(trial.family).fit(data, trial.config, { seed: deriveSeed(trial.seed, 0x7ef17), signal: controller.signal, deadline: Infinity });
 }
 
 function toLeaderboardEntry(t: TrialRecord): LeaderboardEntry {
   return { trialId: t.id, trial: t.number, family: t.family, config: t.config, validationScore: t.validationScore!, fitSeconds: t.fitSeconds ?? 0 };
 }
 
-function countByStatus(trials: readonly TrialRecord[]): RunSummary['trials'] {
-  const counts = { queued: 0, running: 0, done: 0, failed: 0, timeout: 0 };
-  for (const t of trials) counts[t.status]++;
-  return counts;
-}
 
 /** What a stored run needs besides its trials to be re-ensembled and exported: labels and the data's schema. */
 export function runContextOf(data: Dataset): RunContext {

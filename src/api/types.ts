@@ -34,7 +34,7 @@ export interface AutoEnsembleOptions {
   readonly ensemble?: EnsembleMethod;
   /** Options passed to the selector (e.g. { rounds: 50 } for GES). */
   readonly ensembleOptions?: Readonly<Record<string, unknown>>;
-  /** Cross-validation folds per member (default 5). */
+  /** Cross-validation folds per member (default 5; 3 from 10,000 training rows). */
   readonly folds?: number;
   readonly seed?: number;
   /** Worker threads (default: the machine's cores). */
@@ -48,12 +48,23 @@ export interface AutoEnsembleOptions {
   /** Retrain each selected member once on all training rows instead of keeping its k fold models. */
   readonly refit?: boolean;
   /**
-   * Seconds one trial may take, all its folds. Default: none; a trial may run until the training deadline, and
-   * families that can stop early (boosting rounds, forest trees, epochs) end each fold at its share of that time.
+   * Seconds one trial may take, all its folds. Default: a fifth of the training time (each worker thread gets
+   * through at least five trials). Families that can stop early (boosting rounds, forest trees, epochs) end each
+   * fold at its share of the limit and still make a member; others are stopped and recorded as timed out.
    */
   readonly perTrialTimeLimit?: number;
-  /** Continue this run id (same data) instead of starting a new one. */
+  /**
+   * Fold-level racing (default true): a trial clearly worse than the best so far after its first folds is stopped
+   * and stored as pruned (docs/search.md); it never enters an ensemble.
+   */
+  readonly pruning?: boolean;
+  /**
+   * Continue this run id (same data) instead of starting a new one. Without `timeBudget` it goes on with what is
+   * left of the run's own budget.
+   */
   readonly resume?: number;
+  /** Resume even when the run's recorded owner process still looks alive (you know it is gone). */
+  readonly force?: boolean;
   readonly onProgress?: (event: ProgressEvent) => void;
   /** Stop early: the run ends and the best ensemble so far is returned. */
   readonly signal?: AbortSignal;
@@ -102,4 +113,6 @@ export interface ReEnsembleOptions {
   /** Retrain selected members on all training rows (needs `dataset`, the run's training data). */
   readonly refit?: boolean;
   readonly dataset?: DatasetInput;
+  /** Seconds the selection (and refit) may take; the selector returns its best ensemble so far then (default: none). */
+  readonly timeBudget?: number;
 }

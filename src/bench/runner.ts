@@ -288,7 +288,7 @@ function predictTest(ctx: FoldContext, result: AutoEnsembleResult): Float64Array
 
 function trialCounts(result: AutoEnsembleResult): { models: number; trials: number } {
   const t = result.run.trials;
-  return { models: t.done ?? 0, trials: (t.done ?? 0) + (t.failed ?? 0) + (t.timeout ?? 0) };
+  return { models: t.done ?? 0, trials: (t.done ?? 0) + (t.failed ?? 0) + (t.timeout ?? 0) + (t.pruned ?? 0) };
 }
 
 /** One search with the first ensemble method, then the others re-ensembled from its store. */
@@ -337,7 +337,10 @@ async function runSearch(
   for (let i = 1; i < ensembles.length; i++) {
     const t0 = performance.now();
     try {
-      const result = await engine.reEnsemble(first.runId, { ensemble: ensembles[i]!, store, seed: ctx.seed });
+      // Each method gets what a fit with it would have had left after the same search: its ensemble step keeps the
+      // task's time budget (the selector stops at its deadline with its best ensemble so far).
+      const left = Math.max(1, budget - first.run.elapsedSeconds);
+      const result = await engine.reEnsemble(first.runId, { ensemble: ensembles[i]!, store, seed: ctx.seed, timeBudget: left });
       // Training time of a re-ensembled method = the search it shares + its own ensemble building.
       rows.push(evaluate(ctx, bases[i]!, result, first.run.elapsedSeconds + (performance.now() - t0) / 1000, first));
     } catch (err) {

@@ -16,6 +16,11 @@ export interface CliIO {
 
 export interface CliContext {
   readonly io: CliIO;
+  /**
+   * ms since epoch when the command started: the process start when run from the command line (a budget given to a
+   * command is wall time for the whole command, Node's start-up included).
+   */
+  readonly startedAt: number;
   /** Exit code main returns when the command finishes without throwing (default 0). */
   exitCode: number;
 }

@@ -42,7 +42,9 @@ export function buildProgram(context: CliContext): Command {
 }
 
 export async function main(argv: string[], io: CliIO = processIO): Promise<number> {
-  const context: CliContext = { io, exitCode: 0 };
+  // From the command line the command began when the process did; called in-process (tests), it begins now.
+  const startedAt = io === processIO ? performance.timeOrigin : Date.now();
+  const context: CliContext = { io, exitCode: 0, startedAt };
   const program = buildProgram(context);
   try {
     if (argv.length <= 2) {

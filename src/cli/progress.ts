@@ -38,6 +38,7 @@ export class ProgressDisplay {
   private readonly started: number;
   private runId: number | undefined;
   private done = 0;
+  private pruned = 0;
   private failed = 0;
   private running = 0;
   private best: BestSoFar | null = null;
@@ -73,6 +74,7 @@ export class ProgressDisplay {
       case 'trial-finished':
         this.running = Math.max(0, this.running - 1);
         if (event.status === 'done') this.done++;
+        else if (event.status === 'pruned') this.pruned++;
         else {
           this.failed++;
           // Trials cut off by the end of the budget or by Ctrl-C are expected: counted, not reported.
@@ -84,6 +86,9 @@ export class ProgressDisplay {
         break;
       case 'run-finished':
         this.finish(event.summary);
+        return;
+      case 'warning':
+        this.note(`warning: ${event.message}`);
         return;
     }
     if (this.options.tty) this.redraw();
@@ -122,9 +127,10 @@ export class ProgressDisplay {
     if (this.stopping) time = 'stopping';
     else if (Number.isFinite(this.deadline)) time = `${formatDuration((this.deadline - this.now()) / 1000)} left`;
     else time = `${formatDuration((this.now() - this.started) / 1000)} elapsed`;
+    const pruned = this.pruned > 0 ? `, ${this.pruned} pruned` : '';
     const variants = [
-      [fraction === undefined ? undefined : `${bar(fraction)} ${percent}`, `${done} trials done, ${this.failed} failed, ${this.running} running`, best, time],
-      [percent, `${done} trials done, ${this.failed} failed, ${this.running} running`, best, time],
+      [fraction === undefined ? undefined : `${bar(fraction)} ${percent}`, `${done} trials done${pruned}, ${this.failed} failed, ${this.running} running`, best, time],
+      [percent, `${done} trials done${pruned}, ${this.failed} failed, ${this.running} running`, best, time],
       [percent, `${done} done, ${this.failed} failed`, best, time],
     ].map((parts) => parts.filter((p) => p !== undefined).join('  '));
     return variants.find((v) => v.length <= width) ?? variants[variants.length - 1]!.slice(0, width);
@@ -142,7 +148,7 @@ export class ProgressDisplay {
   /** Share of the budget used: trials against the trial limit, time against the time budget, whichever is further. */
   private fraction(): number | undefined {
     const shares: number[] = [];
-    if (this.options.maxTrials !== undefined) shares.push((this.done + this.failed) / this.options.maxTrials);
+    if (this.options.maxTrials !== undefined) shares.push((this.done + this.pruned + this.failed) / this.options.maxTrials);
     if (Number.isFinite(this.deadline) && this.options.timeBudget !== undefined) {
       shares.push(1 - (this.deadline - this.now()) / 1000 / this.options.timeBudget);
     }
@@ -199,6 +205,24 @@ function bar(fraction: number): string {
  */
 export function formatRunOutcome(summary: RunSummary): string {
   const t = summary.trials;
+  const pruned = t.pruned > 0 ? `, ${t.pruned} pruned` : '';
   const timedOut = t.timeout > 0 ? `, ${t.timeout} timed out` : '';
-  return `${t.done} trials done, ${t.failed} failed${timedOut} in ${formatDuration(summary.elapsedSeconds)} (stopped by ${summary.stoppedBy})`;
+  return `${t.done} trials done${pruned}, ${t.failed} failed${timedOut} in ${formatDuration(summary.elapsedSeconds)} (${stopText(summary)})`;
+}
+
+/** Why the run stopped starting trials, in words, with the time that was left where it matters. */
+export function stopText(summary: RunSummary): string {
+  const left = Number.isFinite(summary.secondsLeft) ? formatDuration(summary.secondsLeft) : undefined;
+  switch (summary.stoppedBy) {
+    case 'time-budget':
+      return 'stopped at the end of the training time';
+    case 'nothing-fits':
+      return `stopped with ${left ?? 'time'} of training time left: no configuration was predicted to fit in it`;
+    case 'max-trials':
+      return 'stopped at the trial limit';
+    case 'exhausted':
+      return 'stopped: the search space has nothing left to try';
+    case 'cancelled':
+      return `stopped by request${left === undefined ? '' : ` with ${left} left`}`;
+  }
 }

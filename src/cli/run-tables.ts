@@ -5,6 +5,7 @@
 import type { AutoEnsembleResult, EnsembleMemberSummary } from '../api/types.js';
 import type { Config } from '../models/types.js';
 import type { EnsembleRecord, RunRecord, TrialRecord } from '../store/types.js';
+import { ownerState } from '../training/run.js';
 import { formatConfig, formatScore, formatTable } from './format.js';
 
 /** One row of a leaderboard, whether from a result (LeaderboardEntry) or the store (TrialRecord). */
@@ -61,7 +62,7 @@ export interface RunListing {
   readonly metric: string;
   readonly status: string;
   readonly rows: number;
-  readonly trials: { readonly done: number; readonly failed: number; readonly total: number };
+  readonly trials: { readonly done: number; readonly failed: number; readonly pruned: number; readonly total: number };
   readonly bestScore: number | null;
   readonly ensembles: readonly { readonly id: number; readonly method: string; readonly validationScore: number }[];
   readonly createdAt: string;
@@ -74,11 +75,13 @@ export function runListingOf(run: RunRecord, trials: readonly TrialRecord[], bes
     dataset: run.datasetName,
     task: run.task,
     metric: run.metric,
-    status: run.status,
+    // A run left 'running' by a process that is gone is interrupted: `fit --resume` continues it.
+    status: ownerState(run) === 'dead' ? 'interrupted' : run.status,
     rows: run.nRows,
     trials: {
       done: trials.filter((t) => t.status === 'done').length,
       failed: trials.filter((t) => t.status === 'failed' || t.status === 'timeout').length,
+      pruned: trials.filter((t) => t.status === 'pruned').length,
       total: trials.length,
     },
     bestScore: best?.validationScore ?? null,

@@ -14,6 +14,7 @@ import {
   checkOptionNames,
   checkProblem,
   constantLoss,
+  deadlineOf,
   intOption,
   memberLosses,
   prunePool,
@@ -45,10 +46,11 @@ export interface GreedyRun {
 const TIE_TOLERANCE = 1e-12;
 
 /**
- * The greedy loop itself on kernel members `pool` (indices into the kernel's members): `rounds` picks.
- * Exposed for search strategies that rebuild a GES ensemble often (e.g. DivBO).
+ * The greedy loop itself on kernel members `pool` (indices into the kernel's members): `rounds` picks, fewer when
+ * `deadline` (ms since epoch) passes first (the first round always runs). Exposed for search strategies that
+ * rebuild a GES ensemble often (e.g. DivBO).
  */
-export function greedyRounds(kernel: LossKernel, pool: readonly number[], rounds: number, rng: Rng): GreedyRun {
+export function greedyRounds(kernel: LossKernel, pool: readonly number[], rounds: number, rng: Rng, deadline = Infinity): GreedyRun {
   const acc = new Float64Array(kernel.accLength);
   const picks = new Int32Array(rounds);
   const trajectory = new Float64Array(rounds);
@@ -56,6 +58,7 @@ export function greedyRounds(kernel: LossKernel, pool: readonly number[], rounds
   const losses = new Float64Array(pool.length);
   const ties: number[] = [];
   for (let r = 0; r < rounds; r++) {
+    if (r > 0 && Date.now() > deadline) return { picks: picks.slice(0, r), trajectory: trajectory.slice(0, r) };
     let best = Infinity;
     for (let p = 0; p < pool.length; p++) {
       const loss = kernel.lossWithMember(acc, r, pool[p]!);
@@ -107,12 +110,13 @@ export function greedyEnsembleSelection(
   );
   const losses = memberLosses(kernel, candidates.length);
   const pool = prunePool(losses, constantLoss(y, shape, metric), maxPool);
-  const run = greedyRounds(kernel, pool, rounds, new Rng(options.seed ?? 0));
+  const run = greedyRounds(kernel, pool, rounds, new Rng(options.seed ?? 0), deadlineOf(options));
+  const done = run.picks.length;
 
-  let used = rounds;
+  let used = done;
   if (useBest) {
     let bestLoss = Infinity;
-    for (let r = 0; r < rounds; r++) {
+    for (let r = 0; r < done; r++) {
       if (run.trajectory[r]! < bestLoss) {
         bestLoss = run.trajectory[r]!;
         used = r + 1;
@@ -133,7 +137,7 @@ export function greedyEnsembleSelection(
     combiner: { kind: 'weights', memberIds: members.map((j) => candidates[j]!.id), weights },
     validationScore: metric.score(y, averaged, shape.k),
     trajectory: Array.from(run.trajectory),
-    details: { poolSize: pool.length, roundsUsed: used },
+    details: { poolSize: pool.length, roundsUsed: used, ...(done < rounds ? { stoppedAtDeadline: 1 } : {}) },
   };
 }
 

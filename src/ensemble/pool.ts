@@ -140,11 +140,19 @@ export function checkOptionNames(method: string, options: SelectorOptions, known
   if (options.seed !== undefined && !(typeof options.seed === 'number' && Number.isFinite(options.seed))) {
     throw new ConfigError(`${method}: option seed must be a finite number, got ${String(options.seed)}`);
   }
+  if (options.deadline !== undefined && !(typeof options.deadline === 'number' && !Number.isNaN(options.deadline))) {
+    throw new ConfigError(`${method}: option deadline must be a time in ms since epoch (or Infinity), got ${String(options.deadline)}`);
+  }
   for (const key of Object.keys(options)) {
-    if (key !== 'seed' && !known.includes(key)) {
-      throw new ConfigError(`${method}: unknown option '${key}'; known options: seed, ${known.join(', ')}`);
+    if (key !== 'seed' && key !== 'deadline' && !known.includes(key)) {
+      throw new ConfigError(`${method}: unknown option '${key}'; known options: seed, deadline, ${known.join(', ')}`);
     }
   }
+}
+
+/** The selector's deadline (ms since epoch; Infinity when none). */
+export function deadlineOf(options: SelectorOptions): number {
+  return options.deadline ?? Infinity;
 }
 
 /** Users read scores; selectors minimize losses. */

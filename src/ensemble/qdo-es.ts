@@ -13,6 +13,7 @@ import {
   checkProblem,
   choiceOption,
   constantLoss,
+  deadlineOf,
   intOption,
   memberLosses,
   prunePool,
@@ -78,9 +79,15 @@ export function runPopulationSearch(
   const evaluate = solutionLoss(kernel, pool);
 
   const budget = budgetPerMember * m;
+  const deadline = deadlineOf(options);
   let evaluations = 0;
+  let stoppedAtDeadline = false;
   const trajectory: number[] = [];
   while (evaluations < budget) {
+    if (evaluations > 0 && Date.now() > deadline) {
+      stoppedAtDeadline = true;
+      break;
+    }
     const proposals = emitter.ask(Math.min(batchSize, budget - evaluations));
     if (proposals.length === 0) break;
     const statuses: AddStatus[] = proposals.map((p) => archive.add({ counts: p.counts, loss: evaluate(p.counts), behaviour: behaviourOf(p.counts) }));
@@ -118,7 +125,7 @@ export function runPopulationSearch(
     combiner: { kind: 'weights', memberIds: chosen.map((p) => candidates[pool[p]!]!.id), weights },
     validationScore: metric.score(y, averaged, shape.k),
     trajectory,
-    details: { poolSize: m, evaluations, elites: elites.length, mergedElites: useMerged ? 1 : 0 },
+    details: { poolSize: m, evaluations, elites: elites.length, mergedElites: useMerged ? 1 : 0, ...(stoppedAtDeadline ? { stoppedAtDeadline: 1 } : {}) },
   };
   return { result, elites, pool, evaluations };
 }

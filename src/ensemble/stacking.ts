@@ -7,17 +7,21 @@
  * validationScore is that inner-CV score (each row predicted by a meta-model that did not see it). The final
  * meta-model is then refitted on all rows with the chosen regularization.
  */
-import { kFold, stratifiedKFold, type Fold } from '../data/split.js';
+import { holdout, kFold, stratifiedKFold, type Fold } from '../data/split.js';
 import type { Labels, Metric, Predictions } from '../metrics/types.js';
 import { fitLogistic, predictLogistic } from '../models/linear/logistic.js';
 import { fitRidge, predictLinear, type LinearCoefficients } from '../models/linear/ridge.js';
 import { ConfigError } from '../util/errors.js';
+import { deriveSeed } from '../util/random.js';
+import { stackingSeconds } from './cost.js';
+import { greedyEnsembleSelection } from './ges.js';
 import { createKernel } from './kernels.js';
 import {
   boolOption,
   checkOptionNames,
   checkProblem,
   constantLoss,
+  deadlineOf,
   intOption,
   memberLosses,
   prunePool,
@@ -45,9 +49,14 @@ export interface StackingOptions extends SelectorOptions {
    * false starts every fit from the class priors (same optimum, slower: kept for measuring the difference).
    */
   readonly warmStart?: boolean;
+  /**
+   * Rows the meta-model is chosen and fitted on: more rows are subsampled (seeded, stratified by class), so the
+   * cost stays bounded on large data. A linear model over member predictions needs few rows. Default 5000.
+   */
+  readonly maxRows?: number;
 }
 
-const OPTION_NAMES = ['nonNegative', 'features', 'featureCount', 'folds', 'regularizationGrid', 'maxPool', 'maxIter', 'warmStart'] as const;
+const OPTION_NAMES = ['nonNegative', 'features', 'featureCount', 'folds', 'regularizationGrid', 'maxPool', 'maxIter', 'warmStart', 'maxRows'] as const;
 const DEFAULT_GRID = [0.01, 0.1, 1, 10, 100];
 /** Gradient tolerance of the logistic meta-model: far below what changes its held-out score. */
 const META_TOLERANCE = 1e-4;
@@ -61,6 +70,8 @@ interface MetaProblem {
   readonly nonNegative: boolean;
   readonly maxIter: number;
   readonly warmStart: boolean;
+  /** ms since epoch: no new L-BFGS iteration starts after it. */
+  readonly deadline: number;
 }
 
 export function stackingSelect(
@@ -70,32 +81,46 @@ export function stackingSelect(
   options: StackingOptions = {},
 ): SelectionResult {
   checkOptionNames('stacking', options, OPTION_NAMES);
-  const shape = checkProblem(candidates, y, metric);
+  const full = checkProblem(candidates, y, metric);
   const nonNegative = boolOption(options, 'nonNegative', true);
   const folds = intOption(options, 'folds', 5, 2);
   const maxPool = intOption(options, 'maxPool', 20);
   const maxIter = intOption(options, 'maxIter', 200);
   const warmStart = boolOption(options, 'warmStart', true);
+  const maxRows = intOption(options, 'maxRows', 5000, 2);
   const grid = regularizationGrid(options.regularizationGrid);
-  const scaling = featureScaling(options, shape.n);
+  const deadline = deadlineOf(options);
 
   const predictions = candidates.map((c) => c.predictions);
-  const kernel = createKernel(predictions, y, shape.k, metric);
-  const pool = prunePool(memberLosses(kernel, candidates.length), constantLoss(y, shape, metric), maxPool);
-  const members: Predictions[] = pool.map((j) => predictions[j]!);
-  const { X, width } = stackingInputs(members, shape.n, shape.k, options.features, scaling);
-  const yCodes = shape.regression ? null : y instanceof Int32Array ? y : Int32Array.from(y);
-  const problem: MetaProblem = { X, width, shape, y, yCodes, nonNegative, maxIter, warmStart };
+  const kernel = createKernel(predictions, y, full.k, metric);
+  const ranked = prunePool(memberLosses(kernel, candidates.length), constantLoss(y, full, metric), maxPool);
+  // Under a deadline, fewer rows (then fewer members) when the whole path would not fit the time left.
+  const plan = planForDeadline(deadline, { rows: Math.min(full.n, maxRows), members: ranked.length, outputs: full.k, folds, strengths: grid.length, extra: (options.featureCount ?? 0) });
+  const pool = ranked.slice(0, plan.members);
+  // The pool is chosen on every row; the meta-model on a sample of at most maxRows of them.
+  const rows = sampleRows(y, full, plan.rows, options.seed ?? 0);
+  const shape: ProblemShape = { ...full, n: rows === null ? full.n : rows.length };
+  const ySample = rows === null ? y : pickLabels(y, rows);
+  const scaling = featureScaling(options, full.n);
+  const features = options.features === undefined || rows === null ? options.features : takeRows(options.features, options.featureCount!, rows);
+  const members: Predictions[] = pool.map((j) => (rows === null ? predictions[j]! : takeRows(predictions[j]!, full.k, rows)));
+  const { X, width } = stackingInputs(members, shape.n, shape.k, features, scaling);
+  const yCodes = shape.regression ? null : ySample instanceof Int32Array ? ySample : Int32Array.from(ySample);
+  const problem: MetaProblem = { X, width, shape, y: ySample, yCodes, nonNegative, maxIter, warmStart, deadline };
 
   const innerFolds = yCodes === null
     ? kFold(shape.n, Math.min(folds, shape.n), options.seed ?? 0)
     : stratifiedKFold(yCodes, Math.min(folds, shape.n), options.seed ?? 0);
-  // Strongest regularization first, so ties go to the simpler meta-model.
-  const order = [...grid].sort((a, b) => b - a);
+  // Moderate strengths first: a deadline that stops the path early keeps the likeliest good ones.
+  const order = evaluationOrder(grid);
   const path = crossValidatedPath(problem, innerFolds, order);
-  const trajectory = path.oofs.map((oof) => metric.loss(y, oof, shape.k));
+  const trajectory = path.oofs.map((oof) => metric.loss(ySample, oof, shape.k));
+  // The lowest inner-CV loss; on a tie the stronger regularization (the simpler meta-model).
   let bestAt = 0;
-  for (let g = 1; g < order.length; g++) if (trajectory[g]! < trajectory[bestAt]!) bestAt = g;
+  for (let g = 1; g < trajectory.length; g++) {
+    const tie = Math.abs(trajectory[g]! - trajectory[bestAt]!) <= 1e-12 * Math.max(1, Math.abs(trajectory[bestAt]!));
+    if (tie ? order[g]! > order[bestAt]! : trajectory[g]! < trajectory[bestAt]!) bestAt = g;
+  }
   const all = Int32Array.from({ length: shape.n }, (_, i) => i);
   const fitted = fitMeta(problem, all, order[bestAt]!, warmStart ? path.lastFoldModels[bestAt] : undefined);
   const best = { lambda: order[bestAt]!, oof: path.oofs[bestAt]! };
@@ -109,13 +134,81 @@ export function stackingSelect(
     regularization: best.lambda,
     ...(scaling === undefined ? {} : { featureMean: Array.from(scaling.mean), featureScale: Array.from(scaling.scale) }),
   };
-  return {
+  const details = {
+    poolSize: pool.length,
+    inputWidth: width,
+    regularization: best.lambda,
+    innerFolds: innerFolds.length,
+    rows: shape.n,
+    ...(plan.shrunk ? { shrunkForDeadline: 1 } : {}),
+    ...(trajectory.length < order.length ? { stoppedAtDeadline: 1, strengthsEvaluated: trajectory.length } : {}),
+  };
+  const stacked: SelectionResult = {
     method: 'stacking',
     combiner: { kind: 'stacking', memberIds: pool.map((j) => candidates[j]!.id), model },
-    validationScore: metric.score(y, best.oof, shape.k),
+    validationScore: metric.score(ySample, best.oof, shape.k),
     trajectory,
-    details: { poolSize: pool.length, inputWidth: width, regularization: best.lambda, innerFolds: innerFolds.length },
+    details,
   };
+  // Cut short by its deadline, a meta-model can be far from converged: then GES (what fits in no time) is kept
+  // when its loss is lower than the stacked model's honest inner-CV loss.
+  const cutShort = plan.shrunk || trajectory.length < order.length || Date.now() > deadline;
+  if (!cutShort) return stacked;
+  const ges = greedyEnsembleSelection(candidates, y, metric, { seed: options.seed ?? 0, deadline });
+  const gesLoss = metric.higherIsBetter ? -ges.validationScore : ges.validationScore;
+  if (!(gesLoss < trajectory[bestAt]!)) return stacked;
+  return { ...ges, method: 'stacking', details: { ...details, ...(ges.details ?? {}), fellBackToGes: 1, stoppedAtDeadline: 1 } };
+}
+
+/** Regularization strengths in evaluation order: nearest to 1 (on a log scale) first, the weaker of two equals first. */
+export function evaluationOrder(grid: readonly number[]): number[] {
+  const distance = (l: number): number => (l > 0 ? Math.abs(Math.log10(l)) : Infinity);
+  return [...grid].sort((a, b) => distance(a) - distance(b) || a - b);
+}
+
+interface PlanShape {
+  readonly rows: number;
+  readonly members: number;
+  readonly outputs: number;
+  readonly folds: number;
+  readonly strengths: number;
+  /** Input columns besides the members' predictions (original features). */
+  readonly extra: number;
+}
+
+/** Rows below which the meta-model's sample is not shrunk for time (members are dropped instead). */
+const MIN_PLAN_ROWS = 1000;
+/** Share of the time left the planned path may fill (the rest: scoring, the refit's overrun, assembling). */
+const PLAN_SHARE = 0.7;
+
+/**
+ * Rows and members for a meta-model search predicted (by the selector cost model) to fit before `deadline`: rows
+ * first (down to MIN_PLAN_ROWS), then members (down to 2). Without a deadline, or when everything fits, the shape
+ * as given.
+ */
+function planForDeadline(deadline: number, shape: PlanShape): { rows: number; members: number; shrunk: boolean } {
+  const { rows, members, outputs, folds, strengths, extra } = shape;
+  if (!Number.isFinite(deadline)) return { rows, members, shrunk: false };
+  const fits = folds * strengths + 1;
+  const available = Math.max(0, deadline - Date.now()) / 1000 * PLAN_SHARE;
+  const cost = (r: number, m: number): number => stackingSeconds(fits, r, m * outputs + extra, outputs);
+  if (cost(rows, members) <= available) return { rows, members, shrunk: false };
+  const floorRows = Math.min(rows, MIN_PLAN_ROWS);
+  const fittedRows = Math.max(floorRows, Math.floor((rows * available) / cost(rows, members)));
+  if (cost(fittedRows, members) <= available || members <= 2) return { rows: fittedRows, members, shrunk: true };
+  const fittedMembers = Math.max(2, Math.floor((members * available) / cost(fittedRows, members)));
+  return { rows: fittedRows, members: Math.min(members, fittedMembers), shrunk: true };
+}
+
+/** A seeded sample of at most `maxRows` row indices (stratified by class), sorted; null when all rows fit. */
+function sampleRows(y: Labels, shape: ProblemShape, maxRows: number, seed: number): Int32Array | null {
+  if (shape.n <= maxRows) return null;
+  const codes = shape.regression ? undefined : y instanceof Int32Array ? y : Int32Array.from(y);
+  return holdout(shape.n, 1 - maxRows / shape.n, deriveSeed(seed, 0x57ac), codes).train;
+}
+
+function pickLabels(y: Labels, rows: Int32Array): Labels {
+  return y instanceof Int32Array ? Int32Array.from(rows, (r) => y[r]!) : Float64Array.from(rows, (r) => y[r]!);
 }
 
 function regularizationGrid(grid: readonly number[] | undefined): readonly number[] {
@@ -137,9 +230,10 @@ function featureScaling(options: StackingOptions, n: number): FeatureScaling | u
 }
 
 /**
- * Out-of-fold meta-model predictions (n x k) for each regularization strength of `path`, in its order. Within a
- * fold each fit starts from the previous strength's solution (a regularization path), which saves L-BFGS
- * iterations (1.1-1.8x less time on `bench:stacking`); also returns the last fold's model per strength, a warm start for the final refit.
+ * Out-of-fold meta-model predictions (n x k) for each regularization strength of `path`, in its order; past the
+ * deadline no further strength is started (the first is always completed). Within a fold each fit starts from
+ * the nearest strength's solution so far (a regularization path), which saves L-BFGS iterations (1.1-1.8x less
+ * time on `bench:stacking`); also returns the last fold's model per strength, a warm start for the final refit.
  */
 function crossValidatedPath(
   problem: MetaProblem,
@@ -147,23 +241,40 @@ function crossValidatedPath(
   path: readonly number[],
 ): { oofs: Float64Array[]; lastFoldModels: LinearCoefficients[] } {
   const { X, width, shape } = problem;
-  const oofs = path.map(() => new Float64Array(shape.n * shape.k));
+  const oofs: Float64Array[] = [];
   const lastFoldModels: LinearCoefficients[] = [];
-  for (const fold of folds) {
-    const Xt = takeRows(X, width, fold.test);
-    let previous: LinearCoefficients | undefined;
-    path.forEach((lambda, g) => {
-      const model = fitMeta(problem, fold.train, lambda, problem.warmStart ? previous : undefined);
-      previous = model;
-      lastFoldModels[g] = model;
-      const pred = predictMeta(problem, Xt, fold.test.length, model);
-      const oof = oofs[g]!;
+  const tests = folds.map((fold) => takeRows(X, width, fold.test));
+  // Per fold, the models fitted so far by strength: each fit starts from the nearest strength's solution.
+  const fitted: Array<Map<number, LinearCoefficients>> = folds.map(() => new Map());
+  for (const lambda of path) {
+    if (oofs.length > 0 && Date.now() > problem.deadline) break;
+    const oof = new Float64Array(shape.n * shape.k);
+    folds.forEach((fold, f) => {
+      const model = fitMeta(problem, fold.train, lambda, problem.warmStart ? nearestModel(fitted[f]!, lambda) : undefined);
+      fitted[f]!.set(lambda, model);
+      const pred = predictMeta(problem, tests[f]!, fold.test.length, model);
       for (let t = 0; t < fold.test.length; t++) {
         oof.set(pred.subarray(t * shape.k, (t + 1) * shape.k), fold.test[t]! * shape.k);
       }
     });
+    oofs.push(oof);
+    lastFoldModels.push(fitted[folds.length - 1]!.get(lambda)!);
   }
   return { oofs, lastFoldModels };
+}
+
+/** The model of the strength nearest to `lambda` on a log scale (undefined when none was fitted). */
+function nearestModel(models: ReadonlyMap<number, LinearCoefficients>, lambda: number): LinearCoefficients | undefined {
+  let best: LinearCoefficients | undefined;
+  let distance = Infinity;
+  for (const [other, model] of models) {
+    const d = Math.abs(Math.log((other + 1e-12) / (lambda + 1e-12)));
+    if (d < distance) {
+      distance = d;
+      best = model;
+    }
+  }
+  return best;
 }
 
 function predictMeta(problem: MetaProblem, X: Float64Array, n: number, model: LinearCoefficients): Float64Array {
@@ -178,7 +289,7 @@ function fitMeta(problem: MetaProblem, rows: Int32Array, lambda: number, warmSta
   if (yCodes !== null) {
     const yr = Int32Array.from(rows, (i) => yCodes[i]!);
     return fitLogistic(Xr, n, width, yr, shape.k, {
-      l2: lambda, maxIter, nonNegative, tol: META_TOLERANCE, ...(warmStart === undefined ? {} : { warmStart }),
+      l2: lambda, maxIter, nonNegative, tol: META_TOLERANCE, deadline: problem.deadline, ...(warmStart === undefined ? {} : { warmStart }),
     });
   }
   const yr = Float64Array.from(rows, (i) => problem.y[i]!);
@@ -207,7 +318,7 @@ function fitNonNegativeRidge(X: Float64Array, n: number, d: number, y: Float64Ar
   return { coef: new Float64Array(d), intercept: Float64Array.of(mean) };
 }
 
-function takeRows(X: Float64Array, width: number, rows: Int32Array): Float64Array {
+function takeRows(X: Float64Array | Float32Array, width: number, rows: Int32Array): Float64Array {
   const out = new Float64Array(rows.length * width);
   for (let r = 0; r < rows.length; r++) out.set(X.subarray(rows[r]! * width, (rows[r]! + 1) * width), r * width);
   return out;

@@ -49,6 +49,11 @@ export interface SelectionResult {
 
 export interface SelectorOptions {
   readonly seed?: number;
+  /**
+   * ms since epoch (as Date.now()) by which `select` must return; default none. A selector past its deadline returns
+   * the best ensemble it has found so far (it always completes its first step, which is cheap).
+   */
+  readonly deadline?: number;
   readonly [option: string]: unknown;
 }
 
@@ -57,7 +62,9 @@ export interface SelectorOptions {
  *
  * Contract (checked for every selector by test/ensemble/selector-conformance.test.ts):
  * - Works on any candidates with equal-shaped predictions and labels `y`, for every metric of the task.
- * - Deterministic given `options.seed`.
+ * - Deterministic given `options.seed` (and no deadline, or one that does not pass).
+ * - Honours `options.deadline`: past it, returns a valid ensemble (the best found so far) soon after, with
+ *   `details.stoppedAtDeadline` = 1; a deadline already passed still gives a valid ensemble.
  * - Weights are non-negative and sum to 1; every member id is a candidate id.
  * - Never mutates the candidates' predictions.
  */

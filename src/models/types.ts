@@ -68,4 +68,19 @@ export interface MemberFamily {
   supports(task: Task): boolean;
   fit(train: Dataset, config: Config, ctx: FitContext): Promise<FittedMember>;
   load(serialized: SerializedMember): Promise<FittedMember>;
+  /**
+   * Optional: rough wall seconds of one `fit` with the default configuration on one core of a 2-core machine, on
+   * data of this shape, with no deadline. The search uses it as its cost prior before a trial of the family was
+   * measured (to order its first trials cheapest first and to keep out families that cannot fit the time); a
+   * factor of 2-3 either way is fine. Coefficients come from measured fits (docs/search.md).
+   */
+  estimateFitSeconds?(shape: FitShape): number;
+}
+
+/** What a cost estimate depends on: training rows, feature columns (before encoding), prediction width, task. */
+export interface FitShape {
+  readonly rows: number;
+  readonly features: number;
+  readonly outputs: number;
+  readonly task: Task;
 }

@@ -1,6 +1,6 @@
 /**
  * SMAC-style Bayesian optimization over a search space (Hutter et al. 2011; Lindauer et al. 2022):
- * - initial design: each family's default configuration first (a zero-cost portfolio), then random configurations,
+ * - initial design: each family's default configuration first (a zero-cost portfolio, cheapest family first), then random configurations,
  *   `initialDesign` proposals in all (at least one per family);
  * - afterwards a fraction `randomFraction` of proposals is random (interleaved, so the search cannot get stuck),
  *   the rest maximize expected improvement under a random-forest surrogate fitted to the encoded configurations;
@@ -8,18 +8,23 @@
  *   neighbourhood) from the best observed configurations and the best random candidates;
  * - the surrogate fits log(loss - best + 0.001 * range) by default (bad configurations form a heavy tail);
  * - failed and timed-out trials are fitted with a penalty loss (the worst loss seen), steering away from them;
+ *   pruned trials with the loss of the folds they finished;
+ * - cost-aware (cost.ts): only families and configurations predicted to fit in the time left are proposed, the
+ *   initial design runs the family defaults cheapest first, and EI is divided by predicted cost^(1 - progress)
+ *   (CArBO's cost cooling), with a second random forest on log(seconds) of the told trials;
  * - a batch (several free workers) uses the constant liar: pending and already chosen proposals join the data
  *   with a fake loss (mean, min or max of the observed losses) before the surrogate is refitted.
  * Everything is recomputed from the told outcomes and the seed at each ask (no hidden state).
  */
-import type { Rng } from '../util/random.js';
+import { deriveSeed, type Rng } from '../util/random.js';
 import { ConfigError } from '../util/errors.js';
 import { defaultConfig, neighbours, proposalKey, sampleProposal, sampleUnseen } from './config.js';
 import { createEncoder, type SpaceEncoder } from './encode.js';
 import { askRng, finishedWithLoss, OutcomeLog } from './history.js';
-import type { SearchSpace } from './space.js';
+import { costAdjusted, CostModel, type CostPrior } from './cost.js';
+import { restrictSpace, type SearchSpace } from './space.js';
 import { expectedImprovement, fitForestSurrogate, type ForestSurrogateOptions } from './surrogate.js';
-import type { Proposer, TrialOutcome, TrialProposal } from './types.js';
+import type { AskContext, Proposer, TrialOutcome, TrialProposal } from './types.js';
 
 export interface BoOptions {
   readonly seed?: number;
@@ -43,6 +48,13 @@ export interface BoOptions {
   /** EI exploration margin, in surrogate units (default 0). */
   readonly xi?: number;
   readonly forest?: ForestSurrogateOptions;
+  /**
+   * Prior seconds of a trial of each family on this data (default: none known, 1 s). Orders the initial design
+   * cheapest first and keeps out families far beyond the per-trial limit until one was measured (cost.ts).
+   */
+  readonly costPrior?: CostPrior;
+  /** Weigh EI by predicted cost with cost cooling (EI / cost^(1 - progress)); default true. */
+  readonly costAware?: boolean;
 }
 
 /** Chooses among EI-scored candidates. BO takes the highest EI; DivBO mixes in predicted diversity. */
@@ -98,9 +110,16 @@ export class BayesianProposer implements Proposer {
     this.log.add(outcomes);
   }
 
-  async ask(n: number, pending: readonly TrialProposal[] = []): Promise<TrialProposal[]> {
+  async ask(n: number, pending: readonly TrialProposal[] = [], context?: AskContext): Promise<TrialProposal[]> {
     const rng = askRng(this.seed, this.log.size, pending.length);
     const seen = this.log.seenKeys(pending);
+    const cost = new CostModel(this.log.outcomes, this.options.costPrior, context?.trialLimit ?? Infinity, {
+      encoder: this.encoder,
+      seed: deriveSeed(this.seed, this.log.size),
+    });
+    const feasible = cost.feasibleFamilies(this.space, context);
+    if (feasible.length === 0) return [];
+    const space = feasible.length === this.space.families.length ? this.space : restrictSpace(this.space, feasible);
     const observed = this.observations();
     const liars: TrialProposal[] = [...pending];
     const out: TrialProposal[] = [];
@@ -108,13 +127,13 @@ export class BayesianProposer implements Proposer {
     for (let j = 0; j < n; j++) {
       const step = this.log.size + pending.length + j;
       let p: TrialProposal | undefined;
-      if (step < this.initialDesign) p = this.nextDefault(seen);
+      if (step < this.initialDesign) p = this.nextDefault(space, seen, cost);
       const useModel = p === undefined && step >= this.initialDesign && observed.length >= MIN_OBSERVATIONS && rng.next() >= this.randomFraction;
       if (useModel) {
         chooser ??= this.chooserFactory?.(this.log.outcomes, this.encoder, rng.nextUint32()) ?? highestEi;
-        p = this.modelBased(observed, liars, seen, rng, chooser, step);
+        p = this.modelBased(space, observed, liars, seen, rng, chooser, step, cost, context);
       }
-      p ??= sampleUnseen(this.space, rng, seen);
+      p ??= sampleUnseen(space, rng, seen);
       if (p === undefined) break;
       out.push(p);
       liars.push(p);
@@ -123,19 +142,24 @@ export class BayesianProposer implements Proposer {
     return out;
   }
 
-  /** Told outcomes as (proposal, loss); failures get the worst loss seen (dropped while there is none). */
+  /**
+   * Told outcomes as (proposal, loss): done trials with their loss, pruned ones with the loss of the folds they
+   * finished (it was clearly bad), failures with the worst loss seen (dropped while there is none).
+   */
   private observations(): Observation[] {
-    const done = finishedWithLoss(this.log.outcomes);
-    if (done.length === 0) return [];
+    const scored = this.log.outcomes.filter((o) => (o.status === 'done' || o.status === 'pruned') && o.loss !== undefined && Number.isFinite(o.loss));
+    if (finishedWithLoss(this.log.outcomes).length === 0) return [];
     let worst = -Infinity;
-    for (const o of done) worst = Math.max(worst, o.loss!);
+    for (const o of scored) worst = Math.max(worst, o.loss!);
     return this.log.outcomes
-      .filter((o) => o.status !== 'done' || (o.loss !== undefined && Number.isFinite(o.loss)))
-      .map((o) => ({ proposal: { family: o.family, config: o.config }, loss: o.status === 'done' ? o.loss! : worst }));
+      .filter((o) => (o.status !== 'done' && o.status !== 'pruned') || (o.loss !== undefined && Number.isFinite(o.loss)))
+      .map((o) => ({ proposal: { family: o.family, config: o.config }, loss: o.status === 'done' || o.status === 'pruned' ? o.loss! : worst }));
   }
 
-  private nextDefault(seen: ReadonlySet<string>): TrialProposal | undefined {
-    for (const family of this.space.families) {
+  /** The first unseen family default, cheapest family first (a zero-cost portfolio that measures every family). */
+  private nextDefault(space: SearchSpace, seen: ReadonlySet<string>, cost: CostModel): TrialProposal | undefined {
+    const families = [...space.families].sort((a, b) => cost.familySeconds(a.name) - cost.familySeconds(b.name));
+    for (const family of families) {
       const p = { family: family.name, config: defaultConfig(family) };
       if (!seen.has(proposalKey(p))) return p;
     }
@@ -155,12 +179,15 @@ export class BayesianProposer implements Proposer {
   }
 
   private modelBased(
+    space: SearchSpace,
     observed: readonly Observation[],
     liars: readonly TrialProposal[],
     seen: ReadonlySet<string>,
     rng: Rng,
     chooser: CandidateChooser,
     step: number,
+    cost: CostModel,
+    context: AskContext | undefined,
   ): TrialProposal | undefined {
     const lie = this.lieValue(observed);
     const points = [...observed.map((o) => o.proposal), ...liars];
@@ -172,13 +199,21 @@ export class BayesianProposer implements Proposer {
     const xi = this.options.xi ?? 0;
     const scoreEi = (ps: readonly TrialProposal[]): Float64Array => expectedImprovement(model.predict(this.encoder.matrix(ps)), best, xi);
 
-    const { candidates, ei } = this.candidates(observed, seen, rng, scoreEi);
-    if (candidates.length === 0) return undefined;
+    const all = this.candidates(space, observed, seen, rng, scoreEi);
+    // Keep what is predicted to fit in the time left, and weigh EI by predicted cost (cost cooling).
+    const seconds = cost.predict(all.candidates);
+    const limit = context?.secondsLeft ?? Infinity;
+    const keep = all.candidates.map((_, i) => i).filter((i) => seconds[i]! <= limit);
+    if (keep.length === 0) return undefined;
+    const candidates = keep.map((i) => all.candidates[i]!);
+    const rawEi = Float64Array.from(keep, (i) => all.ei[i]!);
+    const ei = this.options.costAware === false ? rawEi : costAdjusted(rawEi, Float64Array.from(keep, (i) => seconds[i]!), context?.progress ?? 0);
     return candidates[chooser.choose(candidates, ei, step)];
   }
 
   /** Random candidates plus local-search trajectories, unseen and unique, with their EI. */
   private candidates(
+    space: SearchSpace,
     observed: readonly Observation[],
     seen: ReadonlySet<string>,
     rng: Rng,
@@ -188,7 +223,7 @@ export class BayesianProposer implements Proposer {
     const randoms: TrialProposal[] = [];
     const nRandom = this.options.randomCandidates ?? 500;
     for (let i = 0; i < nRandom; i++) {
-      const p = sampleProposal(this.space, rng);
+      const p = sampleProposal(space, rng);
       const key = proposalKey(p);
       if (!seen.has(key) && !pool.has(key)) {
         pool.set(key, { p, ei: 0 });
@@ -199,7 +234,8 @@ export class BayesianProposer implements Proposer {
     randoms.forEach((p, i) => (pool.get(proposalKey(p))!.ei = randomEi[i]!));
 
     const nStarts = this.options.localSearchStarts ?? 10;
-    const bestObserved = [...observed].sort((a, b) => a.loss - b.loss).slice(0, Math.ceil(nStarts / 2));
+    const inSpace = (o: Observation): boolean => space.families.some((f) => f.name === o.proposal.family);
+    const bestObserved = observed.filter(inSpace).sort((a, b) => a.loss - b.loss).slice(0, Math.ceil(nStarts / 2));
     const bestRandom = Array.from(randomEi.keys()).sort((a, b) => randomEi[b]! - randomEi[a]!).slice(0, Math.floor(nStarts / 2));
     const starts: Array<{ p: TrialProposal; ei: number }> = [
       ...bestObserved.map((o) => ({ p: o.proposal, ei: scoreEi([o.proposal])[0]! })),
@@ -209,7 +245,7 @@ export class BayesianProposer implements Proposer {
     for (const start of starts) {
       let current = start;
       for (let s = 0; s < maxSteps; s++) {
-        const nbrs = neighbours(this.space, current.p, rng).filter((q) => !seen.has(proposalKey(q)));
+        const nbrs = neighbours(space, current.p, rng).filter((q) => !seen.has(proposalKey(q)) && space.families.some((f) => f.name === q.family));
         if (nbrs.length === 0) break;
         const e = scoreEi(nbrs);
         let bi = 0;

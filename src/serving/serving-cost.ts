@@ -24,6 +24,8 @@ export interface ServingCostOptions {
   /** Timed batch predictions (default 3), after one untimed warm-up call. Each measurement stops repeating
    * after about 2 s in total (keeping at least one timed call), so a slow model does not stall `fit`'s summary. */
   readonly batchRepetitions?: number;
+  /** Milliseconds the whole measurement may take (default 4000: about 2 s each for single rows and batches). */
+  readonly timeLimitMs?: number;
 }
 
 /**
@@ -35,8 +37,9 @@ export function measureServingCost(model: EnsembleModel, sample: FeatureTable, o
   const batchRows = options.batchRows ?? 1000;
   const rows = tableToRows(sample, batchRows);
   const single = rows.slice(0, 1);
-  const singleMs = timeMedian(() => model.predictMatrix(single), options.singleRepetitions ?? 15);
-  const batchMs = timeMedian(() => model.predictMatrix(rows), options.batchRepetitions ?? 3);
+  const capMs = (options.timeLimitMs ?? 4000) / 2;
+  const singleMs = timeMedian(() => model.predictMatrix(single), options.singleRepetitions ?? 15, capMs);
+  const batchMs = timeMedian(() => model.predictMatrix(rows), options.batchRepetitions ?? 3, capMs);
   return { singleRowMs: singleMs, batchMs, batchRows, rowsPerSecond: batchMs > 0 ? (batchRows * 1000) / batchMs : Infinity };
 }
 

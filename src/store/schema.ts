@@ -95,6 +95,45 @@ export const MIGRATIONS: readonly string[] = [
     labels       BLOB    NOT NULL
   );
   `,
+  // 3: pruned trials (stopped early by fold-level racing) and each trial's per-fold validation losses; a heartbeat and
+  // the owner's process start time, so a resume tells a dead owner from a live one even when its pid was reused;
+  // the training seconds a run has used in all its sessions (a resume continues with what is left of the budget).
+  // SQLite cannot change a CHECK constraint in place: the trials table is rebuilt (foreign keys are off during
+  // migrations, so the predictions and models that reference trials are kept).
+  `
+  CREATE TABLE trials_v3 (
+    id               INTEGER PRIMARY KEY,
+    run_id           INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    number           INTEGER NOT NULL,
+    family           TEXT    NOT NULL,
+    config           TEXT    NOT NULL,
+    seed             INTEGER NOT NULL,
+    status           TEXT    NOT NULL CHECK (status IN ('queued', 'running', 'done', 'failed', 'timeout', 'pruned')),
+    error            TEXT,
+    fit_seconds      REAL,
+    validation_score REAL,
+    validation_loss  REAL,
+    worker           TEXT,
+    backend          TEXT,
+    attempts         INTEGER NOT NULL DEFAULT 0,
+    queued_at        INTEGER NOT NULL,
+    started_at       INTEGER,
+    finished_at      INTEGER,
+    fold_losses      TEXT,
+    UNIQUE (run_id, number)
+  );
+  INSERT INTO trials_v3 (id, run_id, number, family, config, seed, status, error, fit_seconds, validation_score, validation_loss,
+                         worker, backend, attempts, queued_at, started_at, finished_at)
+    SELECT id, run_id, number, family, config, seed, status, error, fit_seconds, validation_score, validation_loss,
+           worker, backend, attempts, queued_at, started_at, finished_at FROM trials;
+  DROP TABLE trials;
+  ALTER TABLE trials_v3 RENAME TO trials;
+  CREATE INDEX trials_by_status ON trials (run_id, status);
+
+  ALTER TABLE runs ADD COLUMN owner_started TEXT;
+  ALTER TABLE runs ADD COLUMN heartbeat_at INTEGER;
+  ALTER TABLE runs ADD COLUMN training_seconds REAL NOT NULL DEFAULT 0;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
@@ -105,6 +144,18 @@ export const SCHEMA_VERSION = MIGRATIONS.length;
  * (the others wait on the write lock, then see the new version). Refuses databases from the future.
  */
 export function migrate(db: Database.Database): void {
+  // A migration may rebuild a table that others reference: with foreign keys on, dropping it would cascade.
+  // The pragma only takes effect outside a transaction; each migration checks the keys before it commits.
+  const foreignKeys = db.pragma('foreign_keys', { simple: true }) as number;
+  db.pragma('foreign_keys = OFF');
+  try {
+    migrateSteps(db);
+  } finally {
+    db.pragma(`foreign_keys = ${foreignKeys === 1 ? 'ON' : 'OFF'}`);
+  }
+}
+
+function migrateSteps(db: Database.Database): void {
   for (;;) {
     const upToDate = db
       .transaction((): boolean => {
@@ -116,6 +167,8 @@ export function migrate(db: Database.Database): void {
         }
         if (current === SCHEMA_VERSION) return true;
         db.exec(MIGRATIONS[current]!);
+        const broken = db.pragma('foreign_key_check') as unknown[];
+        if (broken.length > 0) throw new StoreError(`schema migration ${current + 1} broke ${broken.length} foreign key reference(s)`);
         db.pragma(`user_version = ${current + 1}`);
         return false;
       })

@@ -16,6 +16,7 @@ import {
   type Store,
   type StoredPredictions,
   type TrialFailure,
+  type TrialPruning,
   type TrialRecord,
   type TrialStatus,
   type TrialSuccess,
@@ -65,11 +66,11 @@ export class SqliteStore implements Store {
   createRun(run: NewRun): RunRecord {
     const info = this.sql(
       `INSERT INTO runs (dataset_name, dataset_fingerprint, task, metric, seed, n_rows, n_outputs, options, status,
-                         owner_pid, owner_host, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'running', ?, ?, ?)`,
+                         owner_pid, owner_host, owner_started, created_at, heartbeat_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'running', ?, ?, ?, ?, ?)`,
     ).run(
       run.datasetName, run.datasetFingerprint, run.task, run.metric, run.seed, run.nRows, run.nOutputs,
-      JSON.stringify(run.options ?? null), run.owner.pid, run.owner.host, Date.now(),
+      JSON.stringify(run.options ?? null), run.owner.pid, run.owner.host, run.owner.started ?? null, Date.now(), Date.now(),
     );
     return this.getRun(Number(info.lastInsertRowid))!;
   }
@@ -92,14 +93,26 @@ export class SqliteStore implements Store {
   reopenRun(runId: number, owner: RunOwner): number {
     return this.db.transaction(() => {
       const info = this.sql(
-        `UPDATE runs SET status = 'running', error = NULL, finished_at = NULL, owner_pid = ?, owner_host = ? WHERE id = ?`,
-      ).run(owner.pid, owner.host, runId);
+        `UPDATE runs SET status = 'running', error = NULL, finished_at = NULL, owner_pid = ?, owner_host = ?, owner_started = ?,
+                         heartbeat_at = ? WHERE id = ?`,
+      ).run(owner.pid, owner.host, owner.started ?? null, Date.now(), runId);
       if (info.changes !== 1) throw new StoreError(`no run ${runId}`);
       return this.sql(
         `UPDATE trials SET status = 'queued', worker = NULL, backend = NULL, started_at = NULL
          WHERE run_id = ? AND status = 'running'`,
       ).run(runId).changes;
     }).immediate();
+  }
+
+  heartbeat(runId: number): void {
+    const info = this.sql('UPDATE runs SET heartbeat_at = ? WHERE id = ?').run(Date.now(), runId);
+    if (info.changes !== 1) throw new StoreError(`no run ${runId}`);
+  }
+
+  addTrainingSeconds(runId: number, seconds: number): void {
+    if (!(seconds >= 0 && Number.isFinite(seconds))) throw new StoreError(`training seconds must be a finite number >= 0, got ${seconds}`);
+    const info = this.sql('UPDATE runs SET training_seconds = training_seconds + ? WHERE id = ?').run(seconds, runId);
+    if (info.changes !== 1) throw new StoreError(`no run ${runId}`);
   }
 
   // ---- trials ----
@@ -136,8 +149,11 @@ export class SqliteStore implements Store {
       const run = this.getRun(trial.runId)!;
       this.sql(
         `UPDATE trials SET status = 'done', error = NULL, fit_seconds = ?, validation_score = ?, validation_loss = ?,
-                           worker = coalesce(?, worker), backend = coalesce(?, backend), finished_at = ? WHERE id = ?`,
-      ).run(result.fitSeconds, result.validationScore, result.validationLoss, result.worker ?? null, result.backend ?? null, Date.now(), trialId);
+                           worker = coalesce(?, worker), backend = coalesce(?, backend), finished_at = ?, fold_losses = ? WHERE id = ?`,
+      ).run(
+        result.fitSeconds, result.validationScore, result.validationLoss, result.worker ?? null, result.backend ?? null, Date.now(),
+        result.foldLosses === undefined ? null : JSON.stringify(result.foldLosses), trialId,
+      );
       this.insertPredictions(trialId, 'oof', result.oof, run.nRows, run.nOutputs);
       if (result.test !== undefined) {
         if (result.test.length % run.nOutputs !== 0) throw new StoreError(`test predictions of trial ${trialId} are not rows x ${run.nOutputs}`);
@@ -153,6 +169,14 @@ export class SqliteStore implements Store {
                          finished_at = ? WHERE id = ? AND status IN ('queued', 'running')`,
     ).run(failure.status, failure.error, failure.fitSeconds ?? null, failure.worker ?? null, failure.backend ?? null, Date.now(), trialId);
     if (info.changes !== 1) this.illegal(trialId, `mark ${failure.status}`, ['queued', 'running']);
+  }
+
+  pruneTrial(trialId: number, pruning: TrialPruning): void {
+    const info = this.sql(
+      `UPDATE trials SET status = 'pruned', error = ?, fit_seconds = ?, worker = coalesce(?, worker), backend = coalesce(?, backend),
+                         finished_at = ?, fold_losses = ? WHERE id = ? AND status = 'running'`,
+    ).run(pruning.reason, pruning.fitSeconds ?? null, pruning.worker ?? null, pruning.backend ?? null, Date.now(), JSON.stringify(pruning.foldLosses), trialId);
+    if (info.changes !== 1) this.illegal(trialId, 'prune', ['running']);
   }
 
   getTrial(trialId: number): TrialRecord | undefined {
@@ -316,10 +340,17 @@ function toRun(row: Row): RunRecord {
     options: JSON.parse(row.options as string) as unknown,
     status: row.status as RunRecord['status'],
     error: (row.error as string | null) ?? null,
-    owner: row.owner_pid === null ? null : { pid: row.owner_pid as number, host: row.owner_host as string },
+    owner: row.owner_pid === null ? null : toOwner(row),
     createdAt: row.created_at as number,
     finishedAt: (row.finished_at as number | null) ?? null,
+    heartbeatAt: (row.heartbeat_at as number | null) ?? null,
+    trainingSeconds: row.training_seconds as number,
   };
+}
+
+function toOwner(row: Row): RunOwner {
+  const owner = { pid: row.owner_pid as number, host: row.owner_host as string };
+  return row.owner_started === null ? owner : { ...owner, started: row.owner_started as string };
 }
 
 function toTrial(row: Row): TrialRecord {
@@ -341,6 +372,7 @@ function toTrial(row: Row): TrialRecord {
     queuedAt: row.queued_at as number,
     startedAt: (row.started_at as number | null) ?? null,
     finishedAt: (row.finished_at as number | null) ?? null,
+    foldLosses: row.fold_losses === null ? null : (JSON.parse(row.fold_losses as string) as number[]),
   };
 }
 

@@ -8,12 +8,23 @@ import type { FeatureSchema } from '../data/feature-schema.js';
 export type RunStatus = 'running' | 'done' | 'failed';
 
 /**
- * Lifecycle of a trial: queued -> running -> done | failed | timeout.
- * The three last states are final. 'running' goes back to 'queued' only when a run is reopened after its
- * process died (see `Store.reopenRun`).
+ * Lifecycle of a trial: queued -> running -> done | failed | timeout | pruned.
+ * The four last states are final. 'pruned': stopped after some folds because it was clearly worse than the best
+ * trial so far (fold-level racing); it has no predictions and never enters an ensemble. 'running' goes back to
+ * 'queued' only when a run is reopened after its process died (see `Store.reopenRun`).
  */
-export type TrialStatus = 'queued' | 'running' | 'done' | 'failed' | 'timeout';
-export type FinalTrialStatus = 'done' | 'failed' | 'timeout';
+export type TrialStatus = 'queued' | 'running' | 'done' | 'failed' | 'timeout' | 'pruned';
+export type FinalTrialStatus = 'done' | 'failed' | 'timeout' | 'pruned';
+
+/** Every trial status, in lifecycle order (for counting and listing). */
+export const TRIAL_STATUSES: readonly TrialStatus[] = ['queued', 'running', 'done', 'failed', 'timeout', 'pruned'];
+
+/** How many of `trials` are in each status (every status present, 0 when none). */
+export function countTrialsByStatus(trials: readonly { readonly status: TrialStatus }[]): Record<TrialStatus, number> {
+  const counts = Object.fromEntries(TRIAL_STATUSES.map((s) => [s, 0])) as Record<TrialStatus, number>;
+  for (const t of trials) counts[t.status]++;
+  return counts;
+}
 
 export type PredictionKind = 'oof' | 'test';
 
@@ -21,6 +32,11 @@ export type PredictionKind = 'oof' | 'test';
 export interface RunOwner {
   readonly pid: number;
   readonly host: string;
+  /**
+   * When the process started, as the OS tells it (Linux: the start time in /proc/PID/stat), so that a pid reused by
+   * another process is not taken for the owner. Absent where the OS does not tell.
+   */
+  readonly started?: string;
 }
 
 export interface NewRun {
@@ -46,6 +62,10 @@ export interface RunRecord extends Omit<NewRun, 'owner'> {
   readonly createdAt: number;
   readonly finishedAt: number | null;
   readonly error: string | null;
+  /** ms since epoch of the owner's last sign of life (see `Store.heartbeat`); null before the first. */
+  readonly heartbeatAt: number | null;
+  /** Training seconds the run has used over all its sessions (a resume goes on with the rest of its budget). */
+  readonly trainingSeconds: number;
 }
 
 export interface NewTrial {
@@ -75,6 +95,8 @@ export interface TrialRecord extends NewTrial {
   readonly queuedAt: number;
   readonly startedAt: number | null;
   readonly finishedAt: number | null;
+  /** Validation loss of each fold the trial finished (done: all folds; pruned: those before it was stopped). */
+  readonly foldLosses: readonly number[] | null;
 }
 
 /** What a successful trial produced. Predictions are row-major (rows x nOutputs), stored as float32. */
@@ -89,6 +111,17 @@ export interface TrialSuccess {
   /** The worker that ran it, when known only at the end (replaces the one given to startTrial). */
   readonly worker?: string;
   /** The compute backend that actually ran it (replaces the one given to startTrial). */
+  readonly backend?: string;
+  /** Validation loss on each fold's held-out rows, in fold order. */
+  readonly foldLosses?: readonly number[];
+}
+
+/** A trial stopped by fold-level racing: the losses of the folds it finished and why it was stopped. */
+export interface TrialPruning {
+  readonly foldLosses: readonly number[];
+  readonly reason: string;
+  readonly fitSeconds?: number;
+  readonly worker?: string;
   readonly backend?: string;
 }
 
@@ -180,6 +213,10 @@ export interface Store {
   finishRun(runId: number, status: 'done' | 'failed', error?: string): void;
   /** Mark the run running under `owner` and re-queue its 'running' trials; returns how many were re-queued. */
   reopenRun(runId: number, owner: RunOwner): number;
+  /** The owner is alive: set the run's heartbeat to now. */
+  heartbeat(runId: number): void;
+  /** Add `seconds` of training time to the run's total. */
+  addTrainingSeconds(runId: number, seconds: number): void;
 
   enqueueTrial(runId: number, trial: NewTrial): TrialRecord;
   /** queued -> running; counts an attempt. */
@@ -188,6 +225,8 @@ export interface Store {
   finishTrial(trialId: number, result: TrialSuccess): void;
   /** running|queued -> failed|timeout, with the error text. */
   failTrial(trialId: number, failure: TrialFailure): void;
+  /** running -> pruned, with the finished folds' losses and the reason. */
+  pruneTrial(trialId: number, pruning: TrialPruning): void;
 
   getTrial(trialId: number): TrialRecord | undefined;
   /** Trials of a run in trial-number order, optionally only those with the given statuses. */

@@ -1,18 +1,79 @@
 /**
- * The run's clock: when training must stop (the time budget minus the reserve kept for ensemble building) and
- * whether a trial is still likely to fit, from the durations of finished trials.
+ * The one owner of a run's time budget. A time budget is wall time for everything the caller asked for; it is
+ * split once, here, into
+ *   - training: trials start and run until the training deadline;
+ *   - the finish reserve: the ensemble step after training (selection, loading fold models, refit), sized from
+ *     the measured cost of the chosen selector on data of this shape (src/ensemble/cost.ts), which honours its own
+ *     deadline whatever the estimate was.
+ * Inside training, no trial holds a worker past its per-trial limit (default: a fifth of the training time, so
+ * that every worker thread gets through at least five trials); families that can stop early end each fold at
+ * its share of that limit and still make a member.
+ */
+import { estimateSelectionSeconds, type SelectionShape } from '../ensemble/cost.js';
+
+/** What the split depends on besides the budget. */
+export interface BudgetShape extends SelectionShape {
+  /** Ensemble method that runs in the finish phase. */
+  readonly method: string;
+  /** Whether the finish phase refits the selected members on all rows. */
+  readonly refit?: boolean;
+}
+
+export interface BudgetSplit {
+  /** Seconds for training (trials). */
+  readonly trainingSeconds: number;
+  /** Seconds kept for the finish phase. */
+  readonly reserveSeconds: number;
+}
+
+/** Smallest finish reserve, seconds: loading fold models and building the ensemble model always take a moment. */
+const MIN_RESERVE_SECONDS = 1;
+/** Largest share of the budget the finish phase may keep. */
+const MAX_RESERVE_SHARE = 0.3;
+/** Estimated selection time is multiplied by this: the estimate is a median, machines are busy. */
+const RESERVE_SAFETY = 1.5;
+/** Share of the reserve for refitting members on all rows when asked (they stop early at their deadline). */
+const REFIT_SHARE = 0.15;
+/** Every worker thread should get through at least this many trials of the training time. */
+const TRIALS_PER_THREAD = 5;
+
+/**
+ * Split `budgetSeconds` (what is left of the caller's budget now) into training and the finish reserve. An explicit
+ * `reserveSeconds` wins (it must be below the budget).
+ */
+export function splitBudget(budgetSeconds: number, shape: BudgetShape, reserveSeconds?: number): BudgetSplit {
+  const reserve = reserveSeconds ?? finishReserveSeconds(budgetSeconds, shape);
+  return { trainingSeconds: Math.max(0, budgetSeconds - reserve), reserveSeconds: reserve };
+}
+
+/** Seconds to keep for the finish phase of a run with `budgetSeconds` in all. */
+export function finishReserveSeconds(budgetSeconds: number, shape: BudgetShape): number {
+  const selection = estimateSelectionSeconds(shape.method, shape) * RESERVE_SAFETY;
+  const wanted = MIN_RESERVE_SECONDS + selection + (shape.refit === true ? REFIT_SHARE * budgetSeconds : 0);
+  return Math.min(wanted, MAX_RESERVE_SHARE * budgetSeconds);
+}
+
+/** Default seconds one trial (all its folds) may take: training time / TRIALS_PER_THREAD (Infinity without a budget). */
+export function defaultTrialLimitSeconds(trainingSeconds: number | undefined): number {
+  return trainingSeconds === undefined ? Infinity : trainingSeconds / TRIALS_PER_THREAD;
+}
+
+/**
+ * The run's clock during training: when training stops and how long a trial may take. Durations of finished trials
+ * are the proposers' business (they predict costs); the clock only tells time.
  */
 export class RunClock {
   /** ms since epoch when training stops: no trial runs past it. Infinity without a time budget. */
   readonly trainingDeadline: number;
-  /** ms since epoch when the whole run (ensemble step included) should be over. */
-  readonly runDeadline: number;
-  private readonly durations = new Map<string, number[]>();
-  private readonly all: number[] = [];
+  /** ms since epoch when the finish phase must be done. Infinity without a time budget. */
+  readonly finishDeadline: number;
+  /** Seconds one trial may take (Infinity: no limit). */
+  readonly trialLimitSeconds: number;
 
-  constructor(start: number, timeBudgetSeconds: number | undefined, reserveSeconds: number) {
-    this.runDeadline = timeBudgetSeconds === undefined ? Infinity : start + timeBudgetSeconds * 1000;
-    this.trainingDeadline = this.runDeadline - reserveSeconds * 1000;
+  constructor(start: number, split: BudgetSplit | undefined, trialLimitSeconds?: number) {
+    this.trainingDeadline = split === undefined ? Infinity : start + split.trainingSeconds * 1000;
+    this.finishDeadline = split === undefined ? Infinity : this.trainingDeadline + split.reserveSeconds * 1000;
+    this.trialLimitSeconds = trialLimitSeconds ?? defaultTrialLimitSeconds(split?.trainingSeconds);
   }
 
   /** Seconds left for training (Infinity without a budget). */
@@ -24,35 +85,8 @@ export class RunClock {
     return now >= this.trainingDeadline;
   }
 
-  /** Record how long (seconds, wall) a finished trial of `family` took. */
-  record(family: string, seconds: number): void {
-    const list = this.durations.get(family) ?? [];
-    list.push(seconds);
-    this.durations.set(family, list);
-    this.all.push(seconds);
+  /** The deadline of a trial starting now: its limit, or the training deadline if that comes first. */
+  trialDeadline(now: number = Date.now()): number {
+    return Math.min(now + this.trialLimitSeconds * 1000, this.trainingDeadline);
   }
-
-  /** Expected seconds for a trial of `family`: median of its past trials, else of all trials, else 0. */
-  estimate(family?: string): number {
-    const own = family === undefined ? undefined : this.durations.get(family);
-    return median(own !== undefined && own.length > 0 ? own : this.all);
-  }
-
-  /** True when a trial expected to take `seconds` can still finish before the training deadline. */
-  fits(seconds: number, now: number = Date.now()): boolean {
-    return now + seconds * 1000 <= this.trainingDeadline;
-  }
-}
-
-function median(values: readonly number[]): number {
-  if (values.length === 0) return 0;
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
-
-/** Default reserve for the ensemble step: 10% of the budget, at least 1 s, at most 60 s and half the budget. */
-export function defaultReserveSeconds(timeBudgetSeconds: number | undefined): number {
-  if (timeBudgetSeconds === undefined) return 0;
-  return Math.min(60, 0.5 * timeBudgetSeconds, Math.max(1, 0.1 * timeBudgetSeconds));
 }

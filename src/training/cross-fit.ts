@@ -11,15 +11,32 @@ export interface CrossFitOptions {
   readonly backend?: string;
   /** Rows to predict with the bagged member (average of the fold models). */
   readonly test?: FeatureTable;
+  /** The validation loss of fold f from its held-out predictions (row-major, in `fold.test` order). */
+  readonly scoreFold?: (fold: number, heldOut: Float64Array) => number;
+  /** Asked after each fold with the fold losses so far: a reason stops the trial there (fold-level racing). */
+  readonly stopAfterFold?: (foldLosses: readonly number[]) => string | null;
+  /** Called after every fold; may throw to end the trial (the worker's memory guard). */
+  readonly checkpoint?: () => void;
 }
 
 export interface CrossFitResult {
+  readonly kind: 'done';
   /** Out-of-fold predictions for every training row (row-major n x k; averaged over repeats if any). */
   readonly oof: Float64Array;
   readonly test?: Float64Array;
   /** One serialized model per fold, in fold order. */
   readonly models: SerializedMember[];
+  /** Each fold's validation loss (empty without `scoreFold`). */
+  readonly foldLosses: number[];
   /** The compute backend(s) the fold models report (`FittedMember.backend`), comma-separated; absent if none does. */
+  readonly backend?: string;
+}
+
+/** A trial stopped by `stopAfterFold`: the losses of the folds it finished and the reason. */
+export interface CrossFitPruned {
+  readonly kind: 'pruned';
+  readonly foldLosses: number[];
+  readonly reason: string;
   readonly backend?: string;
 }
 
@@ -33,25 +50,47 @@ export async function crossFit(
   train: Dataset,
   folds: readonly Fold[],
   config: Config,
+  options: CrossFitOptions & { readonly stopAfterFold?: undefined },
+): Promise<CrossFitResult>;
+export async function crossFit(
+  family: MemberFamily,
+  train: Dataset,
+  folds: readonly Fold[],
+  config: Config,
   options: CrossFitOptions,
-): Promise<CrossFitResult> {
+): Promise<CrossFitResult | CrossFitPruned>;
+export async function crossFit(
+  family: MemberFamily,
+  train: Dataset,
+  folds: readonly Fold[],
+  config: Config,
+  options: CrossFitOptions,
+): Promise<CrossFitResult | CrossFitPruned> {
   const k = outputWidth(train);
   const oof = new Float64Array(train.nRows * k);
   const covered = new Int32Array(train.nRows);
   const test = options.test === undefined ? undefined : new Float64Array(options.test.nRows * k);
   const models: SerializedMember[] = [];
+  const foldLosses: number[] = [];
+  // Longest time a fold took after its fit (predicting, scoring, serializing): kept free in later folds' shares.
+  let afterFit = 0;
   const backends = new Set<string>();
+  const backend = (): { backend?: string } => (backends.size === 0 ? {} : { backend: [...backends].join(',') });
   for (let f = 0; f < folds.length; f++) {
     const fold = folds[f]!;
     const member = await family.fit(takeRows(train, fold.train), config, {
       seed: deriveSeed(options.seed, f),
       signal: options.signal,
-      deadline: foldDeadline(options.deadline, folds.length - f),
+      deadline: foldDeadline(options.deadline, folds.length - f, Date.now(), afterFit),
       ...(options.backend === undefined ? {} : { backend: options.backend }),
     });
+    const fitted = Date.now();
     if (member.backend !== undefined) backends.add(member.backend);
     try {
       const held = checked(member.predict(takeFeatureRows(train, fold.test)), fold.test.length, k, family.name, 'held-out');
+      if (options.scoreFold !== undefined) foldLosses.push(options.scoreFold(f, held));
+      const reason = options.stopAfterFold?.(foldLosses) ?? null;
+      if (reason !== null) return { kind: 'pruned', foldLosses, reason, ...backend() };
       for (let i = 0; i < fold.test.length; i++) {
         const row = fold.test[i]!;
         covered[row]!++;
@@ -65,14 +104,15 @@ export async function crossFit(
     } finally {
       member.dispose?.();
     }
+    afterFit = Math.max(afterFit, Date.now() - fitted);
+    options.checkpoint?.();
   }
   for (let row = 0; row < train.nRows; row++) {
     const c = covered[row]!;
     if (c === 0) throw new Error(`row ${row} is in no held-out fold: the folds do not cover the training rows`);
     if (c > 1) for (let j = 0; j < k; j++) oof[row * k + j]! /= c;
   }
-  const backend = backends.size === 0 ? {} : { backend: [...backends].join(',') };
-  return test === undefined ? { oof, models, ...backend } : { oof, test, models, ...backend };
+  return test === undefined ? { kind: 'done', oof, models, foldLosses, ...backend() } : { kind: 'done', oof, test, models, foldLosses, ...backend() };
 }
 
 function checked(pred: Float64Array, rows: number, k: number, family: string, what: string): Float64Array {
@@ -87,11 +127,14 @@ function checked(pred: Float64Array, rows: number, k: number, family: string, wh
 
 /**
  * The time a fold's fit may grow until: an equal share of what is left of the trial's time for each remaining fold,
- * minus a margin for predicting. Families that can stop early with a useful model (boosting rounds, forest trees,
- * epochs) stop growing there, so a member on data too big for its time still gets all its folds instead of timing
- * out after the first. `now` is a parameter so the arithmetic can be checked without racing the clock.
+ * minus what a fold needs after its fit (`afterFitMs`: predicting and serializing, as measured on earlier folds;
+ * unknown for the first) and a 10% margin. Families that can stop early with a useful model (boosting rounds,
+ * forest trees, epochs) stop growing there, so a member on data too big for its time still gets all its folds
+ * instead of timing out after the first. `now` is a parameter so the arithmetic can be checked without racing the
+ * clock.
  */
-export function foldDeadline(trialDeadline: number, foldsLeft: number, now = Date.now()): number {
+export function foldDeadline(trialDeadline: number, foldsLeft: number, now = Date.now(), afterFitMs = 0): number {
   if (!Number.isFinite(trialDeadline)) return trialDeadline;
-  return now + Math.max(0, trialDeadline - now) * 0.9 / foldsLeft;
+  const share = Math.max(0, trialDeadline - now) / foldsLeft;
+  return now + Math.max(0, share * 0.9 - afterFitMs);
 }

@@ -1,7 +1,7 @@
-export { startRun, resumeRun, type ResumeOptions } from './run.js';
-export { crossFit, type CrossFitOptions, type CrossFitResult } from './cross-fit.js';
+export { startRun, resumeRun, remainingBudget, ownerState, processStartToken, STALE_OWNER_MS, type ResumeOptions } from './run.js';
+export { crossFit, type CrossFitOptions, type CrossFitResult, type CrossFitPruned } from './cross-fit.js';
 export { TrialPool, type TrialPoolOptions, type PoolResult } from './pool.js';
-export { RunClock, defaultReserveSeconds } from './budget.js';
+export { RunClock, splitBudget, finishReserveSeconds, defaultTrialLimitSeconds, type BudgetShape, type BudgetSplit } from './budget.js';
 export { normalizeModuleSpecifier, loadPluginModule, resolveFamily } from './families.js';
 export { detectGpuThreads, laneOf, visibleGpuCount, NEURAL_FAMILIES } from './lanes.js';
 export { shareDataset, shareFolds, shareTable } from './shared-data.js';

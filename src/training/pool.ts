@@ -1,4 +1,5 @@
 import { Piscina } from 'piscina';
+import { OUT_OF_MEMORY_PREFIX } from './memory-guard.js';
 import type { Lane, TrialReply, TrialTask, WorkerRunData } from './types.js';
 
 export interface TrialPoolOptions {
@@ -23,7 +24,8 @@ const WORKER_URL = new URL('./worker.js', import.meta.url).href;
  * Stopping a trial: the worker aborts the fit's AbortSignal itself at the task deadline (families check it
  * between trees/epochs). If the worker is still busy `graceMs` later, the pool aborts the piscina task, which
  * terminates that worker thread; piscina replaces it with a fresh one. Memory: each worker runs with V8
- * `resourceLimits`; exceeding them kills only that worker (ERR_WORKER_OUT_OF_MEMORY).
+ * `resourceLimits`; exceeding them kills only that worker (ERR_WORKER_OUT_OF_MEMORY); typed arrays, outside that
+ * heap, are watched by each trial's memory guard (memory-guard.ts).
  */
 export class TrialPool {
   private readonly lanes: Partial<Record<Lane, Piscina>> = {};
@@ -78,6 +80,8 @@ export class TrialPool {
     if (e.code === 'ERR_WORKER_OUT_OF_MEMORY') {
       return `out of memory: the worker exceeded its ${this.memoryLimitMb} MB heap limit and was stopped (${e.message ?? ''})`;
     }
+    // The trial's memory guard ended a fit that did not stop at its abort (memory-guard.ts).
+    if (e.message?.startsWith(OUT_OF_MEMORY_PREFIX) === true) return e.message;
     if (e.name === 'AbortError') return `cancelled: ${e.message ?? ''}`;
     return `worker crashed: ${e.message ?? String(error)}`;
   }

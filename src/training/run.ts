@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { availableParallelism, hostname, totalmem } from 'node:os';
 import { outputWidth, type Dataset, type FeatureTable } from '../data/dataset.js';
 import { datasetFolds } from '../data/split.js';
@@ -5,13 +6,13 @@ import { defaultMetric, getMetric } from '../metrics/index.js';
 import type { MetricName } from '../metrics/types.js';
 import type { Proposer } from '../search/types.js';
 import { datasetFingerprint, tableFingerprint } from '../store/fingerprint.js';
-import type { RunRecord, Store } from '../store/types.js';
+import type { RunOwner, RunRecord, Store } from '../store/types.js';
 import { ConfigError, DataError } from '../util/errors.js';
-import { defaultReserveSeconds, RunClock } from './budget.js';
+import { finishReserveSeconds, RunClock } from './budget.js';
 import { normalizeModuleSpecifier } from './families.js';
 import { detectGpuThreads } from './lanes.js';
 import { TrialPool } from './pool.js';
-import { RunSession } from './session.js';
+import { HEARTBEAT_MS, RunSession } from './session.js';
 import { shareDataset, shareFolds, shareTable } from './shared-data.js';
 import type { ProgressEvent, RunOptions, RunSummary, StoredRunOptions } from './types.js';
 
@@ -40,12 +41,15 @@ export interface ResumeOptions {
   readonly proposer: Proposer;
   /** The run's test rows, if it had them (checked against the stored fingerprint). */
   readonly test?: FeatureTable;
-  /** A fresh wall-clock budget for this session (default: the run's original budget). */
+  /**
+   * A fresh wall-clock budget for this session (default: what is left of the run's budget, that is its time
+   * budget minus the training seconds its earlier sessions used).
+   */
   readonly timeBudget?: number;
   readonly reserveSeconds?: number;
   readonly onProgress?: (event: ProgressEvent) => void;
   readonly signal?: AbortSignal;
-  /** Resume even if the recorded owner process still seems alive (same host, live pid). */
+  /** Resume even if the recorded owner process still seems alive (see `ownerState`). */
   readonly force?: boolean;
 }
 
@@ -64,23 +68,49 @@ export async function resumeRun(store: Store, runId: number, dataset: Dataset, o
   if ((saved.testFingerprint ?? null) !== (options.test === undefined ? null : tableFingerprint(options.test))) {
     throw new DataError(`run ${runId}: the test rows given differ from the run's (or are missing / unexpected)`);
   }
-  if (run.status === 'running' && run.owner !== null && options.force !== true && ownerAlive(run.owner)) {
-    throw new ConfigError(`run ${runId} is still being worked on by process ${run.owner.pid}; stop it first (or force)`);
+  if (run.status === 'running' && options.force !== true && ownerState(run) === 'alive') {
+    const beat = run.heartbeatAt === null ? '' : `, last heartbeat ${Math.round((Date.now() - run.heartbeatAt) / 1000)} s ago`;
+    throw new ConfigError(
+      `run ${runId} is still being worked on by process ${run.owner!.pid} on ${run.owner!.host}${beat}: stop that process first, ` +
+        `or resume with force (CLI: fit --resume ${runId} --force) if you know it is gone`,
+    );
   }
+  const timeBudget = options.timeBudget ?? remainingBudget(run);
   store.reopenRun(runId, currentOwner());
-  const timeBudget = options.timeBudget ?? saved.timeBudget;
   const stored: StoredRunOptions = {
     ...saved,
     ...(timeBudget === undefined ? {} : { timeBudget }),
-    reserveSeconds: options.reserveSeconds ?? (options.timeBudget === undefined ? saved.reserveSeconds : defaultReserveSeconds(timeBudget)),
+    reserveSeconds: options.reserveSeconds ?? (timeBudget === undefined ? 0 : finishReserveSeconds(timeBudget, gesShape(run, saved))),
   };
   const runOptions: RunOptions = { ...options, store };
   return execute(store.getRun(runId)!, stored, dataset, runOptions, true);
 }
 
+/**
+ * The run's time budget minus the training seconds of its earlier sessions; undefined for a run without one.
+ * Throws a ConfigError saying how to go on when (almost) nothing is left.
+ */
+export function remainingBudget(run: RunRecord): number | undefined {
+  const saved = run.options as StoredRunOptions;
+  if (saved.timeBudget === undefined) return undefined;
+  const left = saved.timeBudget - run.trainingSeconds;
+  if (!(left > 1)) {
+    throw new ConfigError(
+      `run ${run.id} has used ${run.trainingSeconds.toFixed(1)} s of its ${saved.timeBudget} s budget: give a new time budget to continue it (CLI: --budget S)`,
+    );
+  }
+  return left;
+}
+
+/** The problem shape a finish reserve is sized for when the caller does not say (GES over the run's trials). */
+function gesShape(run: { nRows: number; nOutputs: number }, stored: { metric: MetricName }): Parameters<typeof finishReserveSeconds>[1] {
+  return { method: 'ges', rows: run.nRows, outputs: run.nOutputs, candidates: 50, metric: stored.metric };
+}
+
 async function execute(run: RunRecord, stored: StoredRunOptions, dataset: Dataset, options: RunOptions, resumed: boolean): Promise<RunSummary> {
   const startedAt = Date.now();
-  const clock = new RunClock(startedAt, stored.timeBudget, stored.reserveSeconds);
+  const split = stored.timeBudget === undefined ? undefined : { trainingSeconds: stored.timeBudget - stored.reserveSeconds, reserveSeconds: stored.reserveSeconds };
+  const clock = new RunClock(startedAt, split, stored.perTrialTimeLimit);
   let pool: TrialPool | undefined;
   let summary: RunSummary;
   try {
@@ -95,6 +125,7 @@ async function execute(run: RunRecord, stored: StoredRunOptions, dataset: Datase
         folds: shareFolds(datasetFolds(dataset, stored.folds, stored.seed)),
         metric: stored.metric,
         familyModules: stored.familyModules,
+        memoryLimitMb: stored.memoryLimitMb,
       },
     });
     const session = new RunSession({
@@ -140,7 +171,10 @@ async function normalizeOptions(dataset: Dataset, options: RunOptions): Promise<
   if (options.test !== undefined) checkTestColumns(dataset, options.test);
   const concurrency = options.concurrency ?? availableParallelism();
   const gpuThreads = options.gpuThreads ?? (await detectGpuThreads(options.backend));
-  const reserveSeconds = options.reserveSeconds ?? defaultReserveSeconds(options.timeBudget);
+  positive('pruneGap', options.pruneGap);
+  if (options.pruneGap !== undefined && options.pruneGap > 1) throw new ConfigError(`pruneGap must be in (0, 1], got ${options.pruneGap}`);
+  const shape = { nRows: dataset.nRows, nOutputs: outputWidth(dataset) };
+  const reserveSeconds = options.reserveSeconds ?? (options.timeBudget === undefined ? 0 : finishReserveSeconds(options.timeBudget, gesShape(shape, { metric })));
   if (options.timeBudget !== undefined && !(reserveSeconds >= 0 && reserveSeconds < options.timeBudget)) {
     throw new ConfigError(`reserveSeconds must be in [0, timeBudget), got ${reserveSeconds}`);
   }
@@ -158,6 +192,8 @@ async function normalizeOptions(dataset: Dataset, options: RunOptions): Promise<
     memoryLimitMb: options.memoryLimitMb ?? Math.min(8192, Math.max(512, memoryShare)),
     graceSeconds: options.graceSeconds ?? 1,
     ordered: options.ordered ?? options.maxTrials !== undefined,
+    ...(options.pruning === undefined ? {} : { pruning: options.pruning }),
+    ...(options.pruneGap === undefined ? {} : { pruneGap: options.pruneGap }),
     familyModules: (options.familyModules ?? []).map((m) => normalizeModuleSpecifier(m)),
     ...(options.backend === undefined ? {} : { backend: options.backend }),
     ...(options.test === undefined ? {} : { testFingerprint: tableFingerprint(options.test) }),
@@ -191,17 +227,51 @@ function positiveInteger(name: string, value: number | undefined): void {
   if (value !== undefined && !(Number.isInteger(value) && value > 0)) throw new ConfigError(`${name} must be a positive integer, got ${value}`);
 }
 
-function currentOwner(): { pid: number; host: string } {
-  return { pid: process.pid, host: hostname() };
+function currentOwner(): RunOwner {
+  const started = processStartToken(process.pid);
+  return { pid: process.pid, host: hostname(), ...(started === undefined ? {} : { started }) };
 }
 
-/** Whether the process that owns a run is alive (only knowable on the same host). */
-function ownerAlive(owner: { pid: number; host: string }): boolean {
-  if (owner.host !== hostname() || owner.pid === process.pid) return false;
+/** A run's owner unheard of for this long (6 heartbeats) is taken for dead when it cannot be checked directly. */
+export const STALE_OWNER_MS = 6 * HEARTBEAT_MS;
+
+/**
+ * Whether the process recorded as working on a 'running' run is still alive:
+ * - on this host, by its pid, and by its start time (Linux /proc), so that a pid reused by another process, common
+ *   in containers where every session's main process gets the same small pid, is not taken for the owner;
+ * - elsewhere (or where the OS does not tell), by its heartbeat: silent for STALE_OWNER_MS means dead.
+ * 'none' for a run that is not running or has no owner.
+ */
+export function ownerState(run: RunRecord, now: number = Date.now()): 'alive' | 'dead' | 'none' {
+  if (run.status !== 'running' || run.owner === null) return 'none';
+  const { owner } = run;
+  const heartbeatFresh = run.heartbeatAt !== null && now - run.heartbeatAt < STALE_OWNER_MS;
+  if (owner.host !== hostname()) return heartbeatFresh ? 'alive' : 'dead';
+  // This process asking to resume is not working on the run: an earlier call of its own left it 'running'.
+  if (owner.pid === process.pid) return 'dead';
   try {
     process.kill(owner.pid, 0);
-    return true;
   } catch (error) {
-    return (error as { code?: string }).code === 'EPERM';
+    if ((error as { code?: string }).code !== 'EPERM') return 'dead';
+  }
+  const started = processStartToken(owner.pid);
+  if (owner.started !== undefined && started !== undefined) return started === owner.started ? 'alive' : 'dead';
+  return heartbeatFresh ? 'alive' : 'dead';
+}
+
+/**
+ * When process `pid` started, as a token that differs between two processes that had the same pid: the boot id and
+ * the start time in clock ticks since boot (field 22 of /proc/PID/stat). Undefined where /proc is not available.
+ */
+export function processStartToken(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name (field 2) is in parentheses and may contain spaces: count fields after its closing one.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const startTime = fields[19];
+    const bootId = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+    return startTime === undefined ? undefined : `${bootId}:${startTime}`;
+  } catch {
+    return undefined;
   }
 }

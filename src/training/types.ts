@@ -4,6 +4,7 @@ import type { MetricName } from '../metrics/types.js';
 import type { Config, SerializedMember } from '../models/types.js';
 import type { Proposer } from '../search/types.js';
 import type { Store, TrialStatus } from '../store/types.js';
+import type { PruneRule } from './racing.js';
 
 /** Which pool a trial runs in: CPU threads, or one thread per GPU for neural members. */
 export type Lane = 'cpu' | 'gpu';
@@ -16,6 +17,8 @@ export interface WorkerRunData {
   readonly metric: MetricName;
   /** Module URLs of user-defined ("plugin") families, imported by each worker. */
   readonly familyModules: readonly string[];
+  /** What one trial may hold, JS heap and typed arrays together, MB (see memory-guard.ts). */
+  readonly memoryLimitMb: number;
 }
 
 /** One trial as posted to a worker: small, plain data. */
@@ -26,6 +29,8 @@ export interface TrialTask {
   /** ms since epoch: the worker aborts the fit at this moment (the pool terminates it a grace period later). */
   readonly deadline: number;
   readonly backend?: string;
+  /** Fold-level racing against the best trial so far (absent: every fold is fitted). */
+  readonly prune?: PruneRule;
 }
 
 /** What the worker sends back. Typed arrays and model blobs are transferred, not copied. */
@@ -38,6 +43,8 @@ export type TrialReply =
       readonly fitSeconds: number;
       readonly validationScore: number;
       readonly validationLoss: number;
+      /** Validation loss of each fold. */
+      readonly foldLosses: readonly number[];
       readonly threadId: number;
       /** The compute backend that actually ran the fits (neural families), see `FittedMember.backend`. */
       readonly backend?: string;
@@ -46,6 +53,16 @@ export type TrialReply =
       readonly ok: false;
       readonly status: 'failed' | 'timeout';
       readonly error: string;
+      readonly fitSeconds: number;
+      readonly threadId: number;
+      readonly backend?: string;
+    }
+  | {
+      readonly ok: false;
+      readonly status: 'pruned';
+      /** Why it was stopped (stored as the trial's error text). */
+      readonly error: string;
+      readonly foldLosses: readonly number[];
       readonly fitSeconds: number;
       readonly threadId: number;
       readonly backend?: string;
@@ -75,7 +92,9 @@ export type ProgressEvent =
       readonly finished: number;
       readonly timeLeft: number;
     }
-  | { readonly type: 'run-finished'; readonly summary: RunSummary };
+  | { readonly type: 'run-finished'; readonly summary: RunSummary }
+  /** Something the user should know before the results (e.g. a class too small to validate). */
+  | { readonly type: 'warning'; readonly message: string };
 
 export interface BestSoFar {
   readonly trial: number;
@@ -84,12 +103,20 @@ export interface BestSoFar {
   readonly validationLoss: number;
 }
 
-/** Why a run stopped starting trials. */
-export type StopReason = 'max-trials' | 'time-budget' | 'exhausted' | 'cancelled';
+/**
+ * Why a run stopped starting trials: 'time-budget' the training deadline passed; 'nothing-fits' time was left
+ * (`RunSummary.secondsLeft`) but no configuration was predicted to fit in it; 'exhausted' the search space has
+ * nothing left to propose.
+ */
+export type StopReason = 'max-trials' | 'time-budget' | 'nothing-fits' | 'exhausted' | 'cancelled';
 
 export interface RunSummary {
   readonly runId: number;
   readonly stoppedBy: StopReason;
+  /** Training seconds that were left when the run stopped starting trials (Infinity without a time budget). */
+  readonly secondsLeft: number;
+  /** The per-trial time limit the run used, seconds (Infinity: none). */
+  readonly trialLimitSeconds: number;
   readonly trials: Readonly<Record<TrialStatus, number>>;
   readonly best: BestSoFar | null;
   readonly elapsedSeconds: number;
@@ -111,6 +138,10 @@ export interface StoredRunOptions {
   readonly memoryLimitMb: number;
   readonly graceSeconds: number;
   readonly ordered: boolean;
+  /** Fold-level racing of trials against the best so far (default true; see racing.ts). */
+  readonly pruning?: boolean;
+  /** The racing bound's gap (default 0.5). */
+  readonly pruneGap?: number;
   readonly familyModules: readonly string[];
   readonly backend?: string;
   readonly testFingerprint?: string;
@@ -132,10 +163,17 @@ export interface RunOptions {
   readonly maxTrials?: number;
   /** Wall-clock budget in seconds for the whole run, ensemble building included (not reproducible). */
   readonly timeBudget?: number;
-  /** Seconds of `timeBudget` kept for the caller's ensemble step (default 10% of the budget, 1..60 s). */
+  /**
+   * Seconds of `timeBudget` kept for the caller's ensemble step (default: sized for GES on data of this shape by
+   * `finishReserveSeconds`; the API passes the reserve of the ensemble method it will run).
+   */
   readonly reserveSeconds?: number;
-  /** Seconds one trial (all its folds) may take (default: no limit besides the run budget). */
+  /** Seconds one trial (all its folds) may take (default: a fifth of the training time; see budget.ts). */
   readonly perTrialTimeLimit?: number;
+  /** Fold-level racing: stop trials clearly worse than the best so far after their first folds (default true). */
+  readonly pruning?: boolean;
+  /** The racing bound's gap, in (0, 1] (default 0.5; see racing.ts). */
+  readonly pruneGap?: number;
   /** CPU worker threads (default: available parallelism). */
   readonly concurrency?: number;
   /** GPU worker threads for neural trials (default: one per visible GPU when the GPU backend is usable, else 0). */

@@ -6,20 +6,33 @@
  */
 import { threadId, workerData } from 'node:worker_threads';
 import { Piscina } from 'piscina';
-import { targetLabels } from '../data/dataset.js';
+import { outputWidth, targetLabels } from '../data/dataset.js';
 import { getMetric } from '../metrics/index.js';
 import type { SerializedMember } from '../models/types.js';
 import { crossFit, type CrossFitResult } from './cross-fit.js';
 import { resolveFamily } from './families.js';
 import { NEURAL_FAMILIES } from './lanes.js';
+import { MemoryGuard, MemoryLimitError } from './memory-guard.js';
+import { constantFoldLoss, foldLoss, pruneReason } from './racing.js';
 import type { TrialReply, TrialTask, WorkerRunData } from './types.js';
 
 const data = workerData as WorkerRunData;
+const metric = getMetric(data.metric);
+const labels = targetLabels(data.train);
+const width = outputWidth(data.train);
+let constantLosses: number[] | undefined;
+
+/** The constant predictor's loss on every fold (the racing baseline), computed once per worker. */
+function constantFoldLosses(): number[] {
+  constantLosses ??= data.folds.map((fold) => constantFoldLoss(metric, labels, fold.train, fold.test, width));
+  return constantLosses;
+}
 
 export default async function runTrial(task: TrialTask): Promise<unknown> {
   let started = performance.now();
   const controller = new AbortController();
   let timer: NodeJS.Timeout | undefined;
+  let guard: MemoryGuard | undefined;
   try {
     // Resolved before the abort timer is armed: a module import error is a failure, not a timeout.
     const family = await resolveFamily(task.family, data.familyModules);
@@ -28,45 +41,67 @@ export default async function runTrial(task: TrialTask): Promise<unknown> {
       () => controller.abort(new Error('trial time limit reached')),
       Math.max(0, Math.min(task.deadline - Date.now(), 2 ** 31 - 1)),
     );
+    const memory = (guard = new MemoryGuard(data.memoryLimitMb, controller));
+    const rule = task.prune;
     const fitted = await crossFit(family, data.train, data.folds, task.config, {
       seed: task.seed,
       signal: controller.signal,
       deadline: task.deadline,
       ...(task.backend === undefined ? {} : { backend: task.backend }),
       ...(data.test === undefined ? {} : { test: data.test }),
+      scoreFold: (f, heldOut) => foldLoss(metric, labels, data.folds[f]!.test, heldOut, width),
+      ...(rule === undefined ? {} : { stopAfterFold: (losses: readonly number[]) => pruneReason(rule, losses, constantFoldLosses(), data.folds.length) }),
+      checkpoint: () => memory.check(),
     });
+    if (fitted.kind === 'pruned') {
+      const reply: TrialReply = {
+        ok: false,
+        status: 'pruned',
+        error: fitted.reason,
+        foldLosses: fitted.foldLosses,
+        fitSeconds: seconds(started),
+        threadId,
+        ...(fitted.backend === undefined ? {} : { backend: fitted.backend }),
+      };
+      return reply;
+    }
     return success(fitted, started);
   } catch (error) {
+    const memoryError = error instanceof MemoryLimitError ? error : controller.signal.reason instanceof MemoryLimitError ? controller.signal.reason : null;
     const backend = await threadBackend(task.family);
     const reply: TrialReply = {
       ok: false,
-      status: controller.signal.aborted && isAbort(error, controller.signal) ? 'timeout' : 'failed',
-      error: describeError(error),
-      fitSeconds: (performance.now() - started) / 1000,
+      status: memoryError === null && controller.signal.aborted && isAbort(error, controller.signal) ? 'timeout' : 'failed',
+      error: memoryError?.message ?? describeError(error),
+      fitSeconds: seconds(started),
       threadId,
       ...(backend === undefined ? {} : { backend }),
     };
     return reply;
   } finally {
     clearTimeout(timer);
+    guard?.stop();
   }
+}
+
+function seconds(started: number): number {
+  return (performance.now() - started) / 1000;
 }
 
 function success(fitted: CrossFitResult, started: number): unknown {
   const oof = Float32Array.from(fitted.oof);
   const test = fitted.test === undefined ? undefined : Float32Array.from(fitted.test);
   // Scored on the float32 values the store keeps, so a resumed run sees the very same losses.
-  const metric = getMetric(data.metric);
-  const k = oof.length / data.train.nRows;
   const models = fitted.models.map(ownBlobs);
   const reply: TrialReply = {
     ok: true,
     oof,
     ...(test === undefined ? {} : { test }),
     models,
-    fitSeconds: (performance.now() - started) / 1000,
-    validationScore: metric.score(targetLabels(data.train), oof, k),
-    validationLoss: metric.loss(targetLabels(data.train), oof, k),
+    fitSeconds: seconds(started),
+    validationScore: metric.score(labels, oof, width),
+    validationLoss: metric.loss(labels, oof, width),
+    foldLosses: fitted.foldLosses,
     threadId,
     ...(fitted.backend === undefined ? {} : { backend: fitted.backend }),
   };

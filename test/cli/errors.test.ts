@@ -50,6 +50,12 @@ test('fit: missing or bad options and data', async () => {
   mkdirSync(full);
   writeFileSync(`${full}/notes.txt`, 'mine');
   const iris = `${DATA}/iris.arff`;
+  // Binary, one row of class b: a 20% holdout leaves it out of the test rows, where roc_auc is then undefined.
+  const rare = tmp.path('rare.csv');
+  writeFileSync(rare, ['x,y', ...Array.from({ length: 24 }, (_, i) => `${i},a`), '99,b'].join('\n') + '\n');
+  // A numeric column with an unlisted missing marker.
+  const tokens = tmp.path('tokens.csv');
+  writeFileSync(tokens, ['x,y', ...Array.from({ length: 40 }, (_, i) => `${i === 3 || i === 17 ? 'missing' : i},${i % 2 === 0 ? 'a' : 'b'}`)].join('\n') + '\n');
   await check([
     { args: ['fit', '--target', 'class'], code: 2, message: /required option '--data <file>' not specified/ },
     { args: ['fit', '--data', 'no/such.arff', '--db', db], code: 1, message: /^auto-ensemble: no\/such\.arff: cannot read dataset: no such file\n$/ },
@@ -66,6 +72,9 @@ test('fit: missing or bad options and data', async () => {
     { args: ['fit', '--data', iris, '--test', 'no/test.csv', '--db', db], code: 1, message: /no\/test\.csv: cannot read dataset: no such file/ },
     { args: ['fit', '--data', iris, '--out', full, '--db', db], code: 1, message: /--out .*full is not empty and holds no bundle/ },
     { args: ['fit', '--data', iris, '--space', 'huge', '--max-trials', '1', '--db', db], code: 1, message: /huge/ },
+    { args: ['fit', '--data', iris, '--force', '--db', db], code: 1, message: /--force applies to --resume: give the run id/ },
+    { args: ['fit', '--data', rare, '--holdout', '0.2', '--db', db], code: 1, message: /roc_auc cannot score the test rows \(5 held-out rows, --holdout 0\.2\): .*Use a larger --holdout, another --metric, or a --test file with every class/ },
+    { args: ['fit', '--data', tokens, '--target', 'y', '--max-trials', '1', '--db', db], code: 1, message: /'missing'.*missingTokens/ },
   ]);
   if (existsSync(db)) {
     const store = new SqliteStore(db);
@@ -97,4 +106,15 @@ test('predict, runs, leaderboard, reensemble, export, serve: bad arguments, unkn
     { args: ['serve'], code: 2, message: /missing required argument 'dir'/ },
   ]);
   assert.ok(!existsSync(missingDb), 'reading commands never create a database');
+});
+
+test('fit --missing reads the given tokens as missing values (the option the inference error points to)', async () => {
+  const tokens = tmp.path('tokens-ok.csv');
+  writeFileSync(tokens, ['x,y', ...Array.from({ length: 40 }, (_, i) => `${i === 3 || i === 17 ? 'missing' : i},${i % 2 === 0 ? 'a' : 'b'}`)].join('\n') + '\n');
+  let out = '';
+  let err = '';
+  const io = { out: (s: string) => void (out += s), err: (s: string) => void (err += s) };
+  const args = ['fit', '--data', tokens, '--target', 'y', '--missing', 'missing', '--max-trials', '1', '--folds', '2', '--space', 'small', '--db', tmp.path('tokens.db'), '--out', tmp.path('tokens-model'), '--json'];
+  assert.equal(await main(['node', 'auto-ensemble', ...args], io), 0, err);
+  assert.equal((JSON.parse(out) as { trials: { done: number } }).trials.done, 1);
 });

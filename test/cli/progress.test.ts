@@ -24,7 +24,9 @@ function finished(trial: number, status: 'done' | 'failed' | 'timeout', score: n
 const summary: RunSummary = {
   runId: 1,
   stoppedBy: 'time-budget',
-  trials: { queued: 0, running: 0, done: 2, failed: 1, timeout: 0 },
+  secondsLeft: 0,
+  trialLimitSeconds: 10,
+  trials: { queued: 0, running: 0, done: 2, failed: 1, timeout: 0, pruned: 0 },
   best: null,
   elapsedSeconds: 61,
   ensembleDeadline: Infinity,
@@ -52,7 +54,7 @@ test('progress on a terminal: redraws one line in place with bar, counts, best s
   assert.match(display.status(), /1 trials done, 1 failed, 0 running/);
   out = '';
   display.handle({ type: 'run-finished', summary });
-  assert.equal(out, '\r\x1b[Ksearch finished: 2 trials done, 1 failed in 1m01s (stopped by time-budget)\n');
+  assert.equal(out, '\r\x1b[Ksearch finished: 2 trials done, 1 failed in 1m01s (stopped at the end of the training time)\n');
 });
 
 test('progress in a log: plain lines, only when something changed; the trial limit drives the bar', async () => {

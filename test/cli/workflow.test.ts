@@ -68,7 +68,7 @@ test('fit --json: run summary, ensemble, held-out score equal to scoring the sav
   assert.ok(iris.bundle.bytes > 1000 && existsSync(`${irisModel}/manifest.json`));
   assert.ok(iris.latency.singleRowMs > 0 && iris.latency.batchMs > 0 && iris.latency.batchRows === 1000);
   assert.match(irisStderr, /^run \d+ started: iris, 105 rows, 4 features, multiclass target 'class'; metric log_loss; at most 4 trials$/m);
-  assert.match(irisStderr, /^search finished: \d trials done, \d failed in \d+s \(stopped by max-trials\)$/m);
+  assert.match(irisStderr, /^search finished: \d trials done(, \d pruned)?, \d failed in \d+s \(stopped at the trial limit\)$/m);
 
   // --holdout 0.3 is the seeded, stratified split of src/data/split.ts: score the bundle on it independently.
   const data = loadDatasetFile(`${DATA}/iris.arff`);
@@ -80,7 +80,7 @@ test('fit --json: run summary, ensemble, held-out score equal to scoring the sav
 });
 
 test('fit report (regression, --test with the target): leaderboard, ensemble, scores, bundle size, latency', async () => {
-  assert.match(cpuReport, /^run \d+: 4 trials done, 0 failed in \d+s \(stopped by max-trials\)$/m);
+  assert.match(cpuReport, /^run \d+: \d trials done(, \d pruned)?, 0 failed in \d+s \(stopped at the trial limit\)$/m);
   assert.match(cpuReport, /^leaderboard \(top 4 of 4, validation rmse\)$/m);
   assert.match(cpuReport, /^\s+rank\s+trial\s+family\s+rmse\s+fit s\s+config$/m);
   assert.match(cpuReport, /^ensemble: ges, \d members?$/m);

@@ -86,6 +86,25 @@ for (const selector of listSelectors()) {
     });
   }
 
+  test(`${selector.name}: a deadline already passed still gives a valid ensemble, marked as stopped early`, () => {
+    for (const problem of problems) {
+      const metric = metricsForTask(problem.task)[0]!;
+      const full = selector.select(problem.candidates, problem.y, metric, { seed: 3, ...FAST_OPTIONS[selector.name] });
+      const cut = selector.select(problem.candidates, problem.y, metric, { seed: 3, ...FAST_OPTIONS[selector.name], deadline: Date.now() - 1 });
+      checkResult(selector.name, cut, problem, metric);
+      // Iterative selectors stop after their first step and say so; one-pass ones (single-best, top-k) finish as usual.
+      if (cut.details?.['stoppedAtDeadline'] === 1) {
+        assert.ok(cut.trajectory.length < full.trajectory.length, `${problem.name}: ${cut.trajectory.length} steps vs ${full.trajectory.length}`);
+      } else {
+        assert.deepEqual(cut, full, `${problem.name}: not stopped early, so the same ensemble`);
+      }
+      if (['ges', 'qo-es', 'qdo-es', 'stacking'].includes(selector.name)) assert.equal(cut.details?.['stoppedAtDeadline'], 1, `${problem.name}: stopped early`);
+      const later = selector.select(problem.candidates, problem.y, metric, { seed: 3, ...FAST_OPTIONS[selector.name], deadline: Date.now() + 3_600_000 });
+      assert.deepEqual(later, full, `${problem.name}: a deadline that does not pass changes nothing`);
+    }
+    assert.throws(() => selector.select(problems[0]!.candidates, problems[0]!.y, metricsForTask(problems[0]!.task)[0]!, { deadline: 'soon' as unknown as number }), ConfigError);
+  });
+
   test(`${selector.name}: clear errors for bad options and bad input`, () => {
     const problem = problems[0]!;
     const metric = metricsForTask(problem.task)[0]!;

@@ -99,7 +99,52 @@ for (const kind of PROPOSER_KINDS) {
       proposer.tell(batch.map((p) => ({ trialId: id++, family: p.family, config: p.config, status: round % 2 === 0 ? 'failed' : 'timeout' })));
     }
   });
+
+  test(`${kind}: proposes only configurations predicted to fit the time left, none when nothing fits`, async () => {
+    const space = mixedSpace();
+    // Priors: alpha far beyond the per-trial limit (never proposed before it is measured), beta 1.5 s, tiny 0.2 s.
+    const prior = (family: string): number | undefined => ({ alpha: 100, beta: 1.5, tiny: 0.2 })[family];
+    const proposer = createProposer(kind, space, { ...FAST, seed: 3, costPrior: prior });
+    const roomy = { secondsLeft: 10, trialLimit: 10, progress: 0 };
+    const first = await proposer.ask(4, [], roomy);
+    assert.ok(first.length > 0 && first.every((p) => p.family !== 'alpha'), first.map((p) => p.family).join());
+    const tight = await proposer.ask(3, [], { secondsLeft: 1, trialLimit: 10, progress: 0.5 });
+    assert.ok(tight.length > 0 && tight.every((p) => p.family === 'tiny'), tight.map((p) => p.family).join());
+    assert.deepEqual(await proposer.ask(2, [], { secondsLeft: 0.1, trialLimit: 10, progress: 0.9 }), []);
+    // Measured durations replace the prior: tiny turned out slow (3 s), beta fast (0.1 s).
+    let id = 20_000;
+    const timed = (p: TrialProposal, seconds: number): TrialOutcome => ({ ...outcomeFor(space, p), trialId: id++, seconds });
+    proposer.tell(first.map((p) => timed(p, p.family === 'tiny' ? 3 : 0.1)));
+    const after = await proposer.ask(3, [], { secondsLeft: 1, trialLimit: 10, progress: 0.5 });
+    assert.ok(after.length > 0 && after.every((p) => p.family === 'beta'), after.map((p) => p.family).join());
+    // Without a context, time is no constraint.
+    assert.equal((await proposer.ask(3)).length, 3);
+  });
+
+  test(`${kind}: pruned trials are told with their partial loss and not proposed again`, async () => {
+    const space = mixedSpace();
+    const proposer = make(kind, space, 5);
+    const taken = new Set<string>();
+    let id = 30_000;
+    for (let round = 0; round < 4; round++) {
+      const batch = await proposer.ask(3);
+      assertBatch(space, batch, taken, kind);
+      proposer.tell(batch.map((p) => {
+        const o = outcomeFor(space, p);
+        return round % 2 === 1 && o.status === 'done' ? { trialId: id++, family: p.family, config: p.config, status: 'pruned', loss: o.loss! + 1 } : { ...o, trialId: id++ };
+      }));
+    }
+  });
 }
+
+test('bo and divbo run the family defaults cheapest first when they know the costs', async () => {
+  const space = mixedSpace();
+  const prior = (family: string): number | undefined => ({ alpha: 3, beta: 2, tiny: 1 })[family];
+  for (const kind of ['bo', 'divbo']) {
+    const first = await createProposer(kind, space, { ...FAST, seed: 1, costPrior: prior }).ask(3, [], { secondsLeft: 60, trialLimit: 60, progress: 0 });
+    assert.deepEqual(first.map((p) => p.family), ['tiny', 'beta', 'alpha']);
+  }
+});
 
 test('bo and divbo start with each family\'s default configuration', async () => {
   const space = mixedSpace();

@@ -13,6 +13,8 @@ describe('fold deadlines', () => {
     assert.equal(foldDeadline(now + 10_000, 1, now) - now, 9_000, 'the last fold gets 90% of what is left');
     assert.equal(foldDeadline(Infinity, 3, now), Infinity);
     assert.equal(foldDeadline(now - 5, 2, now), now, 'a passed deadline stays passed');
+    assert.equal(foldDeadline(now + 10_000, 4, now, 250) - now, 2_000, 'time needed after each fit is kept free');
+    assert.equal(foldDeadline(now + 1_000, 2, now, 800), now, 'never before now');
     const wall = Date.now();
     const share = foldDeadline(wall + 10_000, 4) - wall;
     assert.ok(share > 2_000 && share < 2_500, `share ${share} ms measured from the clock`);

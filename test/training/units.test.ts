@@ -1,37 +1,42 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
-import { defaultReserveSeconds, RunClock } from '../../src/training/budget.js';
+import { estimateSelectionSeconds } from '../../src/ensemble/cost.js';
+import { defaultTrialLimitSeconds, finishReserveSeconds, RunClock, splitBudget } from '../../src/training/budget.js';
 import { normalizeModuleSpecifier, resolveFamily } from '../../src/training/families.js';
 import { laneOf, visibleGpuCount } from '../../src/training/lanes.js';
 import { shareDataset } from '../../src/training/shared-data.js';
 import { FAULTY_FAMILIES, loadShared, SIMPLE_FAMILIES } from './helpers.js';
 
-describe('run clock', () => {
-  it('keeps the reserve out of training and estimates from past durations', () => {
-    const clock = new RunClock(1_000_000, 60, 6);
+describe('run clock and budget split', () => {
+  it('keeps the reserve out of training and gives each trial its limit', () => {
+    const clock = new RunClock(1_000_000, { trainingSeconds: 54, reserveSeconds: 6 });
     assert.equal(clock.trainingDeadline, 1_054_000);
-    assert.equal(clock.runDeadline, 1_060_000);
-    assert.equal(clock.estimate('gbdt'), 0);
-    clock.record('gbdt', 10);
-    clock.record('gbdt', 30);
-    clock.record('gbdt', 20);
-    clock.record('linear', 1);
-    assert.equal(clock.estimate('gbdt'), 20);
-    assert.equal(clock.estimate('linear'), 1);
-    assert.equal(clock.estimate('mlp'), 15); // median of all four
-    assert.ok(clock.fits(20, 1_030_000));
-    assert.ok(!clock.fits(25, 1_030_000));
+    assert.equal(clock.finishDeadline, 1_060_000);
+    assert.equal(clock.trialLimitSeconds, 54 / 5, 'default limit: a fifth of the training time');
+    assert.equal(clock.trialDeadline(1_000_000), 1_010_800);
+    assert.equal(clock.trialDeadline(1_050_000), 1_054_000, 'never past the training deadline');
+    assert.equal(clock.secondsLeft(1_030_000), 24);
     assert.ok(clock.expired(1_054_000));
-    assert.equal(new RunClock(0, undefined, 0).secondsLeft(), Infinity);
+    assert.equal(new RunClock(1_000_000, { trainingSeconds: 54, reserveSeconds: 6 }, 3).trialLimitSeconds, 3);
+    const unlimited = new RunClock(0, undefined);
+    assert.equal(unlimited.secondsLeft(), Infinity);
+    assert.equal(unlimited.trialDeadline(5), Infinity);
+    assert.equal(defaultTrialLimitSeconds(undefined), Infinity);
   });
 
-  it('reserves 10% of the budget for ensembles, within 1..60 s and at most half', () => {
-    assert.equal(defaultReserveSeconds(undefined), 0);
-    assert.equal(defaultReserveSeconds(100), 10);
-    assert.equal(defaultReserveSeconds(3600), 60);
-    assert.equal(defaultReserveSeconds(5), 1);
-    assert.equal(defaultReserveSeconds(1), 0.5);
+  it('sizes the finish reserve from the selector cost model, within 1 s and 30% of the budget', () => {
+    const small = { method: 'ges', rows: 700, outputs: 2, candidates: 50, metric: 'roc_auc' };
+    const split = splitBudget(60, small);
+    assert.equal(split.trainingSeconds + split.reserveSeconds, 60);
+    const expected = 1 + 1.5 * estimateSelectionSeconds('ges', small);
+    assert.ok(Math.abs(split.reserveSeconds - expected) < 1e-9, `${split.reserveSeconds} vs ${expected}`);
+    // Stacking on 20,000 rows x 26 classes would want minutes: capped at 30% of the budget.
+    const letter = { method: 'stacking', rows: 20_000, outputs: 26, candidates: 50, metric: 'log_loss' };
+    assert.equal(finishReserveSeconds(60, letter), 18);
+    assert.ok(estimateSelectionSeconds('stacking', letter) > estimateSelectionSeconds('ges', letter));
+    assert.equal(splitBudget(60, small, 5).reserveSeconds, 5, 'an explicit reserve wins');
+    assert.ok(finishReserveSeconds(60, { ...small, refit: true }) > finishReserveSeconds(60, small), 'refit keeps more');
   });
 });
 

@@ -74,5 +74,9 @@ export function makeForestFamily(name: string, description: string, randomSplits
     supports: (_task: Task) => true,
     fit: makeFit(name, randomSplits, schema),
     load: async (serialized: SerializedMember) => loadTreeMember(name, serialized),
+    // Measured default fits (100 trees): 0.05 s (diabetes) to 11 s (diamonds regression, 43k rows, all features
+    // per split): ~1.5 us per row x split candidate feature x log2(rows); random thresholds cost a little more.
+    estimateFitSeconds: ({ rows, features, task }) =>
+      0.02 + (randomSplits ? 1.8e-6 : 1.5e-6) * rows * (task === 'regression' ? features : Math.sqrt(features)) * Math.log2(rows + 1),
   };
 }

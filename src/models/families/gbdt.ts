@@ -84,4 +84,6 @@ export const gbdtFamily: MemberFamily = {
   supports: (_task: Task) => true,
   fit: fitGbdt,
   load: async (serialized: SerializedMember) => loadTreeMember(FAMILY, serialized),
+  // Measured default fits: 0.07 s (credit-g) to 21 s (letter, 26 classes, 16k rows): ~2.5 us per row x feature x output.
+  estimateFitSeconds: ({ rows, features, outputs }) => 0.05 + 2.5e-6 * rows * features * outputs,
 };

@@ -115,6 +115,8 @@ export const linearFamily: MemberFamily = {
   supports: () => true,
   fit: fitLinear,
   load: loadLinear,
+  // Measured default fits: 0.02 s (diabetes) to 2.7 s (letter, 26 classes): ~0.4 us per row x feature x output.
+  estimateFitSeconds: ({ rows, features, outputs }) => 0.02 + 4e-7 * rows * features * outputs,
 };
 
 export const linearSchema = SCHEMA;

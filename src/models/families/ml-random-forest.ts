@@ -26,7 +26,7 @@ import { compileForest, predictCompiled, type CompiledForest, type ForestJson } 
  * - its threshold search repeats identical candidates on few-valued (e.g. one-hot) columns: deduplicated by
  *   `setCartSplitDedup` (same trees, much faster; see ml-cart-speedup.ts).
  * Trees are trained one at a time (each a one-tree forest with its own derived seed, merged afterwards), so
- * the fit checks the abort signal between trees. The serialized state is the package's `toJSON()` format
+ * the fit checks the abort signal between trees and stops growing at its deadline (keeping the trees so far). The serialized state is the package's `toJSON()` format
  * (loadable by `RandomForestClassifier.load` / `RandomForestRegression.load`), and predictions are computed
  * from it by a compiled flat-array traversal with the package's split rule (`x < threshold` goes left).
  * Inputs: DenseEncoder without scaling (median imputation, missing indicators, one-hot).
@@ -97,6 +97,11 @@ async function fitMlrf(train: Dataset, config: Config, ctx: FitContext): Promise
     forest.train(rows, labels);
     trees.push(plainJson(forest.toJSON()) as ForestJson);
     await yieldToEventLoop();
+    // Anytime: past the fold's deadline the trees so far are the forest (as the own tree engine does).
+    if (Date.now() > ctx.deadline) {
+      ctx.log?.(`${FAMILY}: deadline reached after ${trees.length} of ${params.n_estimators} trees; keeping them`);
+      break;
+    }
   }
   throwIfAborted(ctx.signal, FAMILY);
   return new MlrfMember(train.task, nOutputs, encoder, mergeForests(trees));
@@ -171,6 +176,8 @@ export const mlRandomForestFamily: MemberFamily = {
   supports: () => true,
   fit: fitMlrf,
   load: loadMlrf,
+  // Measured default fits (50 trees on at most 1,000 sampled rows): 2.2 s (diabetes) to 17 s (segment).
+  estimateFitSeconds: ({ rows, features }) => ((1 + 0.25 * features) * Math.min(rows, 1000)) / 1000,
 };
 
 export const mlRandomForestSchema = SCHEMA;

@@ -18,6 +18,8 @@ export interface LbfgsOptions {
   readonly memory?: number;
   /** Lower bound per variable (-Infinity for none). Default: unbounded. */
   readonly lower?: Float64Array;
+  /** ms since epoch (as Date.now()) after which no new iteration starts (the first always runs). Default none. */
+  readonly deadline?: number;
 }
 
 export interface LbfgsResult {
@@ -34,6 +36,7 @@ export function minimizeLbfgs(objective: Objective, x0: Float64Array, options: L
   const tol = options.tol ?? 1e-6;
   const memory = options.memory ?? 10;
   const lower = options.lower;
+  const deadline = options.deadline ?? Infinity;
   const p = x0.length;
   const x = Float64Array.from(x0);
   if (lower !== undefined) project(x, lower);
@@ -46,6 +49,7 @@ export function minimizeLbfgs(objective: Objective, x0: Float64Array, options: L
   const free = new Uint8Array(p);
   for (let iter = 0; iter < maxIter; iter++) {
     if (projectedGradientNorm(x, grad, lower) <= tol) return { x, value, iterations: iter, converged: true };
+    if (iter > 0 && Date.now() > deadline) return { x, value, iterations: iter, converged: false };
     markFree(x, grad, lower, free);
     history.direction(grad, free, direction);
     let slope = dot(grad, direction);

@@ -20,6 +20,8 @@ export interface LogisticOptions {
    * regularization path this saves iterations. The optimum does not depend on it.
    */
   readonly warmStart?: LinearCoefficients;
+  /** ms since epoch after which L-BFGS starts no new iteration (the model so far is returned). Default none. */
+  readonly deadline?: number;
 }
 
 /**
@@ -220,6 +222,7 @@ function optimize(
     maxIter: options.maxIter ?? 500,
     tol: options.tol ?? 1e-6,
     ...(lower !== undefined ? { lower } : {}),
+    ...(options.deadline !== undefined ? { deadline: options.deadline } : {}),
   });
   return result.x;
 }
