@@ -82,17 +82,51 @@ export async function trainNetwork(
   valid: TrainData | null,
   options: LoopOptions,
 ): Promise<NetworkTrainResult> {
-  if (head.width !== network.outputWidth) throw new Error(`head '${head.name}' wants ${head.width} outputs, the network has ${network.outputWidth}`);
   const now = options.now ?? Date.now;
   const layout = network.layout;
   const onHost = (options.placement ?? (new Kernels().hostMemory ? 'host' : 'device')) === 'host';
-  const initial = network.initialParameters(new Rng(deriveSeed(options.seed, 0)));
-  const store = createParameterStore(layout, initial, options.l2, !onHost);
-  const trainRows = new DeviceRows(train, head, !onHost);
-  const validRows = valid === null ? null : new DeviceRows(valid, head, !onHost);
+  let store: ParameterStore | undefined;
+  let trainRows: DeviceRows | undefined;
+  let validRows: DeviceRows | null | undefined;
+  let best: BestEpoch | undefined;
+  try {
+    if (head.width !== network.outputWidth) throw new Error(`head '${head.name}' wants ${head.width} outputs, the network has ${network.outputWidth}`);
+    store = createParameterStore(layout, network.initialParameters(new Rng(deriveSeed(options.seed, 0))), options.l2, !onHost);
+    trainRows = new DeviceRows(train, head, !onHost);
+    validRows = valid === null ? null : new DeviceRows(valid, head, !onHost);
+    best = { loss: Infinity, epoch: -1, params: store.snapshot(), state: network.cloneState() };
+    return await trainEpochs(network, head, store, trainRows, validRows, best, options, now);
+  } finally {
+    if (best !== undefined) tf.dispose([...best.params, ...best.state]);
+    store?.dispose();
+    trainRows?.dispose();
+    validRows?.dispose();
+    network.dispose();
+  }
+}
+
+/** The best epoch so far: its loss, and device copies of its parameters and state. */
+interface BestEpoch {
+  loss: number;
+  epoch: number;
+  params: tf.Tensor[];
+  state: tf.Tensor[];
+}
+
+/** The epoch loop of `trainNetwork` (which owns and frees everything passed in; `best` is updated in place). */
+async function trainEpochs(
+  network: TrainableNetwork,
+  head: OutputHead,
+  store: ParameterStore,
+  trainRows: DeviceRows,
+  validRows: DeviceRows | null,
+  best: BestEpoch,
+  options: LoopOptions,
+  now: () => number,
+): Promise<NetworkTrainResult> {
+  const n = trainRows.n;
   const shuffle = new Rng(deriveSeed(options.seed, 1));
-  const batchSize = Math.max(1, Math.min(options.batchSize, train.n));
-  let best = { loss: Infinity, epoch: -1, params: store.snapshot(), state: network.cloneState() };
+  const batchSize = Math.max(1, Math.min(options.batchSize, n));
   let lr = options.learningRate;
   let sinceImprovement = 0;
   let stoppedBy: StopReason = 'max_epochs';
@@ -101,80 +135,72 @@ export async function trainNetwork(
   let epoch = 0;
   let lastYield = Date.now();
   let longestEpoch = 0;
-  try {
-    for (; epoch < options.maxEpochs; epoch++) {
-      const epochStart = now();
-      lr = scheduledRate(options, epoch, lr, sinceImprovement);
-      const order = shuffle.permutation(train.n);
-      // Without a validation part the training loss picks the best epoch: summed on the device, read once.
-      let epochLoss: tf.Scalar | undefined;
-      let epochRows = 0;
-      let cut = false;
-      for (let start = 0; start < train.n; start += batchSize) {
-        if (options.signal.aborted) throw abortError(options.signal, 'neural network');
-        if (step > 0 && now() >= options.deadline) {
-          cut = true;
-          break;
-        }
-        const rows = order.subarray(start, Math.min(train.n, start + batchSize));
-        // A batch of one row has no batch-norm variance: skip it (it only happens as the last, partial batch).
-        if (rows.length < network.minBatchRows) continue;
-        const batchLoss: tf.Scalar | undefined = tf.tidy(() => {
-          const batch = trainRows.gather(rows);
-          const pass = network.trainForward(store.blocks(), batch.x, { step, seed: options.seed });
-          // Members stacked along the rows are viewed [members, b, width]: targets and weights broadcast over them.
-          const out = network.members === 1 ? pass.out : tf.reshape(pass.out, [network.members, rows.length, network.outputWidth]);
-          const scale = rowScale(batch, network.members);
-          // The batch's weighted mean loss (averaged over members) times its row count: summed to the epoch's.
-          const loss = valid === null ? (tf.mul(tf.sum(tf.mul(head.rowLoss(out, batch.target), tf.squeeze(scale, [-1]))), rows.length) as tf.Scalar) : undefined;
-          const dOut = tf.mul(head.rowGradient(out, batch.target), scale);
-          store.step(pass.backward(tf.reshape(dOut, pass.out.shape) as tf.Tensor2D), lr);
-          return loss;
-        }) as tf.Scalar | undefined;
-        if (batchLoss !== undefined) epochLoss = accumulate(epochLoss, batchLoss);
-        step++;
-        samples += rows.length;
-        epochRows += rows.length;
-        if (Date.now() - lastYield >= YIELD_EVERY_MS) {
-          await yieldToEventLoop();
-          lastYield = Date.now();
-        }
-      }
-      const loss = validRows !== null ? await evaluate(network, head, store, validRows) : (await readAndDispose(epochLoss)) / epochRows;
-      if (loss < best.loss - 1e-7 * Math.abs(best.loss) || best.epoch < 0) {
-        tf.dispose([...best.params, ...best.state]);
-        best = { loss, epoch, params: store.snapshot(), state: network.cloneState() };
-        sinceImprovement = 0;
-      } else {
-        sinceImprovement++;
-      }
-      options.log?.(`epoch ${epoch + 1}: lr ${lr.toPrecision(3)} ${validRows !== null ? 'valid' : 'train'} loss ${loss.toFixed(5)}`);
-      const finished = now();
-      longestEpoch = Math.max(longestEpoch, finished - epochStart);
-      if (cut || finished + longestEpoch > options.deadline) {
-        stoppedBy = 'deadline';
-        epoch++;
+  for (; epoch < options.maxEpochs; epoch++) {
+    const epochStart = now();
+    lr = scheduledRate(options, epoch, lr, sinceImprovement);
+    const order = shuffle.permutation(n);
+    // Without a validation part the training loss picks the best epoch: summed on the device, read once.
+    let epochLoss: tf.Scalar | undefined;
+    let epochRows = 0;
+    let cut = false;
+    for (let start = 0; start < n; start += batchSize) {
+      if (options.signal.aborted) throw abortError(options.signal, 'neural network');
+      if (step > 0 && now() >= options.deadline) {
+        cut = true;
         break;
       }
-      if (validRows !== null && sinceImprovement >= options.patience) {
-        stoppedBy = 'early_stopping';
-        epoch++;
-        break;
+      const rows = order.subarray(start, Math.min(n, start + batchSize));
+      // A batch of one row has no batch-norm variance: skip it (it only happens as the last, partial batch).
+      if (rows.length < network.minBatchRows) continue;
+      const batchLoss: tf.Scalar | undefined = tf.tidy(() => {
+        const batch = trainRows.gather(rows);
+        const pass = network.trainForward(store.blocks(), batch.x, { step, seed: options.seed });
+        // Members stacked along the rows are viewed [members, b, width]: targets and weights broadcast over them.
+        const out = network.members === 1 ? pass.out : tf.reshape(pass.out, [network.members, rows.length, network.outputWidth]);
+        const scale = rowScale(batch, network.members);
+        // The batch's weighted mean loss (averaged over members) times its row count: summed to the epoch's.
+        const loss = validRows === null ? (tf.mul(tf.sum(tf.mul(head.rowLoss(out, batch.target), tf.squeeze(scale, [-1]))), rows.length) as tf.Scalar) : undefined;
+        const dOut = tf.mul(head.rowGradient(out, batch.target), scale);
+        store.step(pass.backward(tf.reshape(dOut, pass.out.shape) as tf.Tensor2D), lr);
+        return loss;
+      }) as tf.Scalar | undefined;
+      if (batchLoss !== undefined) epochLoss = accumulate(epochLoss, batchLoss);
+      step++;
+      samples += rows.length;
+      epochRows += rows.length;
+      if (Date.now() - lastYield >= YIELD_EVERY_MS) {
+        await yieldToEventLoop();
+        lastYield = Date.now();
       }
-      await yieldToEventLoop();
-      lastYield = Date.now();
     }
-    if (!Number.isFinite(best.loss)) throw new Error(`training diverged (loss ${best.loss}); lower the learning rate`);
-    const parameters = await readSnapshot(layout, best.params);
-    const state = await Promise.all(best.state.map(async (s) => (await s.data()) as Float32Array));
-    return { parameters, state, epochs: epoch, bestEpoch: best.epoch + 1, bestLoss: best.loss, stoppedBy, steps: step, samples };
-  } finally {
-    tf.dispose([...best.params, ...best.state]);
-    store.dispose();
-    trainRows.dispose();
-    validRows?.dispose();
-    network.dispose();
+    const loss = validRows !== null ? await evaluate(network, head, store, validRows) : (await readAndDispose(epochLoss)) / epochRows;
+    if (loss < best.loss - 1e-7 * Math.abs(best.loss) || best.epoch < 0) {
+      tf.dispose([...best.params, ...best.state]);
+      Object.assign(best, { loss, epoch, params: store.snapshot(), state: network.cloneState() });
+      sinceImprovement = 0;
+    } else {
+      sinceImprovement++;
+    }
+    options.log?.(`epoch ${epoch + 1}: lr ${lr.toPrecision(3)} ${validRows !== null ? 'valid' : 'train'} loss ${loss.toFixed(5)}`);
+    const finished = now();
+    longestEpoch = Math.max(longestEpoch, finished - epochStart);
+    if (cut || finished + longestEpoch > options.deadline) {
+      stoppedBy = 'deadline';
+      epoch++;
+      break;
+    }
+    if (validRows !== null && sinceImprovement >= options.patience) {
+      stoppedBy = 'early_stopping';
+      epoch++;
+      break;
+    }
+    await yieldToEventLoop();
+    lastYield = Date.now();
   }
+  if (!Number.isFinite(best.loss)) throw new Error(`training diverged (loss ${best.loss}); lower the learning rate`);
+  const parameters = await readSnapshot(network.layout, best.params);
+  const state = await Promise.all(best.state.map(async (s) => (await s.data()) as Float32Array));
+  return { parameters, state, epochs: epoch, bestEpoch: best.epoch + 1, bestLoss: best.loss, stoppedBy, steps: step, samples };
 }
 
 /**
