@@ -8,7 +8,9 @@ import { mlpFamily } from '../../src/models/families/mlp.js';
 import { autoBatchSize } from '../../src/models/families/neural-common.js';
 import { selectBackend } from '../../src/models/neural/backend.js';
 import { MlpPredictor, unpackWeights, type MlpTopology } from '../../src/models/neural/network.js';
-import { trainMlp, type TrainData } from '../../src/models/neural/train.js';
+import { softmaxCrossEntropy } from '../../src/models/neural/heads.js';
+import { MlpNetwork } from '../../src/models/neural/mlp-network.js';
+import { trainMlp, trainNetwork, type TrainData } from '../../src/models/neural/train.js';
 import { fitDenseEncoder } from '../../src/preprocess/dense-encoder.js';
 
 const DATA = '../shared/datasets';
@@ -164,4 +166,14 @@ test('the GPU placement (rows gathered on the device, one flat parameter vector)
   const device = await trainMlp(train, valid, { ...options, placement: 'device' });
   assert.deepEqual(device.weights, host.weights);
   assert.equal(device.bestLoss, host.bestLoss);
+});
+
+test('a network and head that disagree are refused before training, with nothing left on the device', async () => {
+  await selectBackend('wasm');
+  const before = tf.memory().numTensors;
+  const network = new MlpNetwork({ inputWidth: 4, hidden: [4], outputWidth: 3, activation: 'relu', batchNorm: true, output: 'softmax' }, 0);
+  const iris = classData(loadDatasetFile(`${DATA}/iris.arff`));
+  const options = { learningRate: 0.01, schedule: 'constant' as const, batchSize: 32, maxEpochs: 1, patience: 1, l2: 0, seed: 1, signal: never, deadline: Infinity };
+  await assert.rejects(trainNetwork(network, softmaxCrossEntropy(2), iris, null, options), /wants 2 outputs, the network has 3/);
+  assert.equal(tf.memory().numTensors, before);
 });
