@@ -43,7 +43,7 @@ export interface ThroughputResult {
 }
 
 /** A synthetic binary problem: label = sign of a fixed random linear function plus a product term. */
-function syntheticProblem(rows: number, features: number, seed: number): { X: Float32Array; labels: Int32Array } {
+export function syntheticProblem(rows: number, features: number, seed: number): { X: Float32Array; labels: Int32Array } {
   const rng = new Rng(seed);
   const w = Float64Array.from({ length: features }, () => rng.normal());
   const X = new Float32Array(rows * features);

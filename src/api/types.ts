@@ -39,7 +39,7 @@ export interface AutoEnsembleOptions {
   readonly seed?: number;
   /** Worker threads (default: the machine's cores). */
   readonly concurrency?: number;
-  /** Neural backend: 'auto' (default), 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'. */
+  /** Neural backend: 'auto' (default), 'tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu'. */
   readonly backend?: string;
   /** SQLite database path (default ./auto-ensemble.db). */
   readonly store?: string;

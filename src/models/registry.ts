@@ -5,6 +5,7 @@ import { linearFamily } from './families/linear.js';
 import { mlRandomForestFamily } from './families/ml-random-forest.js';
 import { mlpFamily } from './families/mlp.js';
 import { randomForestFamily } from './families/random-forest.js';
+import { tabmFamily } from './families/tabm.js';
 import type { MemberFamily } from './types.js';
 
 /**
@@ -12,7 +13,7 @@ import type { MemberFamily } from './types.js';
  * Order is the listing order for docs and CLI: fast trees first, then linear, the small-data wrapper, neural.
  */
 const FAMILIES: ReadonlyMap<string, MemberFamily> = new Map(
-  [gbdtFamily, randomForestFamily, extraTreesFamily, linearFamily, mlRandomForestFamily, mlpFamily].map((f) => [f.name, f]),
+  [gbdtFamily, randomForestFamily, extraTreesFamily, linearFamily, mlRandomForestFamily, mlpFamily, tabmFamily].map((f) => [f.name, f]),
 );
 
 /** The family registered under `name`; an unknown name is a ConfigError listing the known ones. */

@@ -40,6 +40,8 @@ export interface SerializedMember {
 export interface FittedMember {
   readonly family: string;
   readonly nOutputs: number;
+  /** The compute backend that trained it (neural families: the TensorFlow.js backend that actually ran); absent otherwise. */
+  readonly backend?: string;
   predict(table: FeatureTable): Float64Array;
   /**
    * Optional, regression members only: the member's predicted variance of the target at each row (n values, finite,

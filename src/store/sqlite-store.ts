@@ -153,9 +153,9 @@ export class SqliteStore implements Store {
       const run = this.getRun(trial.runId)!;
       this.sql(
         `UPDATE trials SET status = 'done', error = NULL, fit_seconds = ?, validation_score = ?, validation_loss = ?,
-                           worker = coalesce(?, worker), attempts = attempts + ?, finished_at = ?, fold_losses = ? WHERE id = ?`,
+                           worker = coalesce(?, worker), backend = coalesce(?, backend), attempts = attempts + ?, finished_at = ?, fold_losses = ? WHERE id = ?`,
       ).run(
-        result.fitSeconds, result.validationScore, result.validationLoss, result.worker ?? null, retries(result.retries), Date.now(),
+        result.fitSeconds, result.validationScore, result.validationLoss, result.worker ?? null, result.backend ?? null, retries(result.retries), Date.now(),
         result.foldLosses === undefined ? null : JSON.stringify(result.foldLosses), trialId,
       );
       this.insertPredictions(trialId, 'oof', result.oof, run.nRows, run.nOutputs);
@@ -171,19 +171,22 @@ export class SqliteStore implements Store {
 
   failTrial(trialId: number, failure: TrialFailure): void {
     const info = this.sql(
-      `UPDATE trials SET status = ?, error = ?, fit_seconds = ?, worker = coalesce(?, worker), attempts = attempts + ?,
-                         finished_at = ?
+      `UPDATE trials SET status = ?, error = ?, fit_seconds = ?, worker = coalesce(?, worker), backend = coalesce(?, backend),
+                         attempts = attempts + ?, finished_at = ?
        WHERE id = ? AND status IN ('queued', 'running')`,
-    ).run(failure.status, failure.error, failure.fitSeconds ?? null, failure.worker ?? null, retries(failure.retries), Date.now(), trialId);
+    ).run(failure.status, failure.error, failure.fitSeconds ?? null, failure.worker ?? null, failure.backend ?? null, retries(failure.retries), Date.now(), trialId);
     if (info.changes !== 1) this.illegal(trialId, `mark ${failure.status}`, ['queued', 'running']);
   }
 
   pruneTrial(trialId: number, pruning: TrialPruning): void {
     const info = this.sql(
-      `UPDATE trials SET status = 'pruned', error = ?, fit_seconds = ?, worker = coalesce(?, worker), attempts = attempts + ?,
-                         finished_at = ?, fold_losses = ?
+      `UPDATE trials SET status = 'pruned', error = ?, fit_seconds = ?, worker = coalesce(?, worker), backend = coalesce(?, backend),
+                         attempts = attempts + ?, finished_at = ?, fold_losses = ?
        WHERE id = ? AND status = 'running'`,
-    ).run(pruning.reason, pruning.fitSeconds ?? null, pruning.worker ?? null, retries(pruning.retries), Date.now(), JSON.stringify(pruning.foldLosses), trialId);
+    ).run(
+      pruning.reason, pruning.fitSeconds ?? null, pruning.worker ?? null, pruning.backend ?? null, retries(pruning.retries), Date.now(),
+      JSON.stringify(pruning.foldLosses), trialId,
+    );
     if (info.changes !== 1) this.illegal(trialId, 'prune', ['running']);
   }
 

@@ -122,6 +122,8 @@ export interface TrialSuccess {
   readonly worker?: string;
   /** Extra starts by the executor after its worker died (a distributed retry): added to `attempts`. */
   readonly retries?: number;
+  /** The compute backend that actually ran it (replaces the one given to startTrial). */
+  readonly backend?: string;
   /** Validation loss on each fold's held-out rows, in fold order. */
   readonly foldLosses?: readonly number[];
 }
@@ -134,6 +136,7 @@ export interface TrialPruning {
   readonly worker?: string;
   /** Extra starts by the executor after its worker died (a distributed retry): added to `attempts`. */
   readonly retries?: number;
+  readonly backend?: string;
 }
 
 export interface TrialFailure {
@@ -143,6 +146,7 @@ export interface TrialFailure {
   readonly worker?: string;
   /** Extra starts by the executor after its worker died (a distributed retry): added to `attempts`. */
   readonly retries?: number;
+  readonly backend?: string;
 }
 
 export interface StoredPredictions {

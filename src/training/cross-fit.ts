@@ -31,6 +31,8 @@ export interface CrossFitResult {
   readonly models: SerializedMember[];
   /** Each fold's validation loss (empty without `scoreFold`). */
   readonly foldLosses: number[];
+  /** The compute backend(s) the fold models report (`FittedMember.backend`), comma-separated; absent if none does. */
+  readonly backend?: string;
 }
 
 /** A trial stopped by `stopAfterFold`: the losses of the folds it finished and the reason. */
@@ -38,6 +40,7 @@ export interface CrossFitPruned {
   readonly kind: 'pruned';
   readonly foldLosses: number[];
   readonly reason: string;
+  readonly backend?: string;
 }
 
 /**
@@ -75,6 +78,8 @@ export async function crossFit(
   const foldLosses: number[] = [];
   // Longest time a fold took after its fit (predicting, scoring, serializing): kept free in later folds' shares.
   let afterFit = 0;
+  const backends = new Set<string>();
+  const backend = (): { backend?: string } => (backends.size === 0 ? {} : { backend: [...backends].join(',') });
   for (let f = 0; f < folds.length; f++) {
     const fold = folds[f]!;
     const member = await family.fit(takeRows(train, fold.train), config, {
@@ -84,11 +89,12 @@ export async function crossFit(
       ...(options.backend === undefined ? {} : { backend: options.backend }),
     });
     const fitted = Date.now();
+    if (member.backend !== undefined) backends.add(member.backend);
     try {
       const held = checked(member.predict(takeFeatureRows(train, fold.test)), fold.test.length, k, family.name, 'held-out');
       if (options.scoreFold !== undefined) foldLosses.push(options.scoreFold(f, held));
       const reason = options.stopAfterFold?.(foldLosses) ?? null;
-      if (reason !== null) return { kind: 'pruned', foldLosses, reason };
+      if (reason !== null) return { kind: 'pruned', foldLosses, reason, ...backend() };
       for (let i = 0; i < fold.test.length; i++) {
         const row = fold.test[i]!;
         covered[row]!++;
@@ -125,6 +131,7 @@ export async function crossFit(
     oof,
     models,
     foldLosses,
+    ...backend(),
     ...(test === undefined ? {} : { test }),
     ...(variances === undefined ? {} : { oofVariance: variances.oof }),
     ...(variances?.test === undefined ? {} : { testVariance: variances.test }),

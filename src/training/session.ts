@@ -226,8 +226,9 @@ export class RunSession {
     const { store, options, clock } = this.ctx;
     const now = Date.now();
     const deadline = clock.trialDeadline(now);
-    const backend = lane === 'gpu' ? 'tensorflow-gpu' : options.backend;
-    store.startTrial(trial.id, lane, backend);
+    // The backend is stored when the trial ends: the one that actually ran (a GPU lane can fall back).
+    const backend = options.backend;
+    store.startTrial(trial.id, lane);
     this.busy[lane]++;
     this.emit({ type: 'trial-started', runId: trial.runId, trial: trial.number, family: trial.family, lane, timeLeft: clock.secondsLeft() });
     const prune = this.pruneRule(trial.number);
@@ -286,16 +287,24 @@ export class RunSession {
         worker,
         ...retried,
         foldLosses: result.foldLosses,
+        ...(result.backend === undefined ? {} : { backend: result.backend }),
       });
       this.foldLosses.set(trial.number, result.foldLosses);
       this.recordOutcome({ ...base, status: 'done', loss: result.validationLoss, predictions: result.oof }, result.validationScore);
     } else if (result.status === 'pruned') {
-      store.pruneTrial(trial.id, { foldLosses: result.foldLosses, reason: result.error, fitSeconds: result.fitSeconds, worker, ...retried });
+      store.pruneTrial(trial.id, {
+        foldLosses: result.foldLosses,
+        reason: result.error,
+        fitSeconds: result.fitSeconds,
+        worker,
+        ...retried,
+        ...(result.backend === undefined ? {} : { backend: result.backend }),
+      });
       this.recordOutcome({ ...base, seconds: fullTrialSeconds(result.fitSeconds, result.foldLosses.length, this.ctx.options.folds), status: 'pruned', loss: mean(result.foldLosses) });
     } else {
       const why = cutByBudget ? "stopped at the run's time budget" : `exceeded the per-trial time limit (${clock.trialLimitSeconds.toFixed(1)} s)`;
       const error = result.status === 'timeout' ? `${why}: ${result.error}` : result.error;
-      store.failTrial(trial.id, { status: result.status, error, fitSeconds: result.fitSeconds, worker, ...retried });
+      store.failTrial(trial.id, { status: result.status, error, fitSeconds: result.fitSeconds, worker, ...retried, ...(result.backend === undefined ? {} : { backend: result.backend }) });
       this.recordOutcome({ ...base, status: result.status });
     }
     this.emit({

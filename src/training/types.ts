@@ -58,6 +58,8 @@ export type TrialReply =
       /** Validation loss of each fold. */
       readonly foldLosses: readonly number[];
       readonly threadId: number;
+      /** The compute backend that actually ran the fits (neural families), see `FittedMember.backend`. */
+      readonly backend?: string;
     }
   | {
       readonly ok: false;
@@ -65,6 +67,7 @@ export type TrialReply =
       readonly error: string;
       readonly fitSeconds: number;
       readonly threadId: number;
+      readonly backend?: string;
     }
   | {
       readonly ok: false;
@@ -74,6 +77,7 @@ export type TrialReply =
       readonly foldLosses: readonly number[];
       readonly fitSeconds: number;
       readonly threadId: number;
+      readonly backend?: string;
     };
 
 /** Events for progress displays (the CLI). Times in seconds; `timeLeft` is Infinity without a time budget. */

@@ -11,6 +11,7 @@ import { getMetric } from '../metrics/index.js';
 import type { SerializedMember } from '../models/types.js';
 import { crossFit, type CrossFitResult } from './cross-fit.js';
 import { resolveFamily } from './families.js';
+import { NEURAL_FAMILIES } from './lanes.js';
 import { MemoryGuard, MemoryLimitError } from './memory-guard.js';
 import { constantFoldLoss, foldLoss, pruneReason } from './racing.js';
 import type { TrialReply, TrialTask, WorkerRunData } from './types.js';
@@ -53,18 +54,28 @@ export default async function runTrial(task: TrialTask): Promise<unknown> {
       checkpoint: () => memory.check(),
     });
     if (fitted.kind === 'pruned') {
-      const reply: TrialReply = { ok: false, status: 'pruned', error: fitted.reason, foldLosses: fitted.foldLosses, fitSeconds: seconds(started), threadId };
+      const reply: TrialReply = {
+        ok: false,
+        status: 'pruned',
+        error: fitted.reason,
+        foldLosses: fitted.foldLosses,
+        fitSeconds: seconds(started),
+        threadId,
+        ...(fitted.backend === undefined ? {} : { backend: fitted.backend }),
+      };
       return reply;
     }
     return success(fitted, started);
   } catch (error) {
     const memoryError = error instanceof MemoryLimitError ? error : controller.signal.reason instanceof MemoryLimitError ? controller.signal.reason : null;
+    const backend = await threadBackend(task.family);
     const reply: TrialReply = {
       ok: false,
       status: memoryError === null && controller.signal.aborted && isAbort(error, controller.signal) ? 'timeout' : 'failed',
       error: memoryError?.message ?? describeError(error),
       fitSeconds: seconds(started),
       threadId,
+      ...(backend === undefined ? {} : { backend }),
     };
     return reply;
   } finally {
@@ -96,10 +107,18 @@ function success(fitted: CrossFitResult, started: number): unknown {
     validationLoss: metric.loss(labels, oof, width),
     foldLosses: fitted.foldLosses,
     threadId,
+    ...(fitted.backend === undefined ? {} : { backend: fitted.backend }),
   };
   const transfer: ArrayBuffer[] = [oof, test, oofVariance, testVariance].filter((a) => a !== undefined).map((a) => a.buffer);
   for (const m of models) for (const blob of Object.values(m.blobs)) transfer.push(blob.buffer as ArrayBuffer);
   return Piscina.move(movable(reply, transfer));
+}
+
+/** The TensorFlow.js backend this thread chose, for a failed neural trial (its members never reported one). */
+async function threadBackend(family: string): Promise<string | undefined> {
+  if (!NEURAL_FAMILIES.has(family)) return undefined;
+  const { currentBackend } = await import('../models/neural/backend.js');
+  return (await currentBackend().catch(() => undefined))?.name;
 }
 
 /** An error caused by the abort (the family contract: AbortError-named; also the signal's own reason). */

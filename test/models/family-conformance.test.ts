@@ -6,49 +6,10 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { outputWidth, takeRows, type Dataset } from '../../src/data/dataset.js';
-import { loadDatasetFile } from '../../src/data/load.js';
-import { holdout } from '../../src/data/split.js';
 import { familyNames, getFamily, listFamilies } from '../../src/models/registry.js';
 import type { Config, FitContext, FittedMember, MemberFamily, SerializedMember } from '../../src/models/types.js';
 import { ConfigError } from '../../src/util/errors.js';
-
-const DATA = '../shared/datasets';
-
-/** Small, fast configurations per family (merged over the family's defaults). */
-const SMALL: Record<string, Config> = {
-  gbdt: { n_estimators: 30, num_leaves: 8, min_samples_leaf: 5 },
-  random_forest: { n_estimators: 20 },
-  extra_trees: { n_estimators: 20 },
-  linear: {},
-  ml_random_forest: { n_estimators: 8, max_rows: 200, max_depth: 6 },
-  // 240 training rows: a 20% early-stopping part (48 rows) instead of the default 10% keeps the stop from chasing noise.
-  mlp: { hidden_layers: 1, width: 32, max_epochs: 15, batch_size: 32, learning_rate: 0.003, patience: 5, validation_fraction: 0.2 },
-};
-
-interface Case {
-  readonly kind: string;
-  readonly file: string;
-  readonly train: Dataset;
-  readonly test: Dataset;
-}
-
-/** A seeded, class-stratified subset of at most `cap` rows, split 2:1 into train and test. */
-function makeCase(kind: string, file: string, cap = 360): Case {
-  const full = loadDatasetFile(`${DATA}/${file}.arff`);
-  const strata = (ds: Dataset) => (ds.target.kind === 'classes' ? ds.target.codes : undefined);
-  const ds = full.nRows > cap ? takeRows(full, holdout(full.nRows, 1 - cap / full.nRows, 11, strata(full)).train) : full;
-  const split = holdout(ds.nRows, 1 / 3, 12, strata(ds));
-  return { kind, file, train: takeRows(ds, split.train), test: takeRows(ds, split.test) };
-}
-
-const CASES: Case[] = [
-  makeCase('binary', 'diabetes'),
-  makeCase('multiclass, a listed class without rows', 'glass'),
-  makeCase('regression', 'boston'),
-  makeCase('nominal features', 'credit-g'),
-  makeCase('missing values', 'vote'),
-  makeCase('missing values, 19 classes', 'soybean', 420),
-];
+import { CASES, SMALL, type Case } from './conformance-cases.js';
 
 function context(seed: number, signal: AbortSignal = new AbortController().signal): FitContext {
   return { seed, signal, deadline: Infinity };
@@ -209,7 +170,7 @@ for (const { family: name, config } of VARIANCE_CONFIGS) {
 }
 
 test('registry lists every family once under its agreed name; an unknown name is a ConfigError naming them', () => {
-  assert.deepEqual([...familyNames()].sort(), ['extra_trees', 'gbdt', 'linear', 'ml_random_forest', 'mlp', 'random_forest']);
+  assert.deepEqual([...familyNames()].sort(), ['extra_trees', 'gbdt', 'linear', 'ml_random_forest', 'mlp', 'random_forest', 'tabm']);
   for (const family of listFamilies()) assert.equal(getFamily(family.name), family);
   assert.throws(
     () => getFamily('xgboost'),
@@ -230,6 +191,9 @@ for (const family of listFamilies()) {
         const config = configFor(family);
         const member = await family.fit(c.train, config, context(42));
         assert.equal(member.family, family.name);
+        // A backend forced through the environment (the GPU check runs this suite so) must be the one that ran.
+        const forced = process.env['AUTO_ENSEMBLE_BACKEND'];
+        if (forced !== undefined && forced !== '' && forced !== 'auto' && member.backend !== undefined) assert.equal(member.backend, forced);
         assert.deepEqual(snapshot(c.train), before, 'fit must not mutate the training data');
         const p = member.predict(c.test);
         assertValidPredictions(p, c, member);

@@ -27,7 +27,7 @@ test('bundled spaces load, and every default configuration is valid', () => {
     for (const f of space.families) validateProposal(space, { family: f.name, config: defaultConfig(f) });
   }
   const names = loadSearchSpace('default').families.map((f) => f.name);
-  for (const family of ['gbdt', 'random_forest', 'extra_trees', 'ml_random_forest', 'linear', 'mlp']) {
+  for (const family of ['gbdt', 'random_forest', 'extra_trees', 'ml_random_forest', 'linear', 'mlp', 'tabm']) {
     assert.ok(names.includes(family), `default.json lacks ${family}`);
   }
 });

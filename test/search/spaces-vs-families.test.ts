@@ -11,6 +11,7 @@ import { GBDT_SCHEMA } from '../../src/models/families/gbdt.js';
 import { linearSchema } from '../../src/models/families/linear.js';
 import { mlRandomForestSchema } from '../../src/models/families/ml-random-forest.js';
 import { mlpSchema } from '../../src/models/families/mlp.js';
+import { tabmSchema } from '../../src/models/families/tabm.js';
 import { familyNames, getFamily } from '../../src/models/registry.js';
 import type { Config } from '../../src/models/types.js';
 import { completeConfig, defaultConfig, sampleFamilyConfig } from '../../src/search/config.js';
@@ -24,6 +25,7 @@ const SCHEMAS: Record<string, ParamSchema> = {
   linear: linearSchema,
   ml_random_forest: mlRandomForestSchema,
   mlp: mlpSchema,
+  tabm: tabmSchema,
 };
 
 /** Configurations at the corners of each parameter's domain, others at defaults. */

@@ -90,6 +90,16 @@ export function storeConformance(name: string, openStore: () => Store): void {
       assert.throws(() => store.finishTrial(c.id, { ...success(probabilities(4, 3, 1), []), oofVariance: new Float64Array(4) }), StoreError);
     }));
 
+    it('stores the backend that actually ran, given at the end, over the one given at the start', withStore((store) => {
+      const run = store.createRun(newRun({ nRows: 4, nOutputs: 3 }));
+      const [done, failed, unknown] = [0, 1, 2].map((number) => store.enqueueTrial(run.id, { number, family: 'mlp', config: {}, seed: number }));
+      for (const t of [done!, failed!, unknown!]) store.startTrial(t.id, 'gpu', 'auto');
+      store.finishTrial(done!.id, { ...success(probabilities(4, 3, 1), []), backend: 'wasm' });
+      store.failTrial(failed!.id, { status: 'timeout', error: 'time limit', backend: 'webgpu' });
+      store.failTrial(unknown!.id, { status: 'failed', error: 'boom' });
+      assert.deepEqual([done!, failed!, unknown!].map((t) => store.getTrial(t.id)!.backend), ['wasm', 'webgpu', 'auto']);
+    }));
+
     it('finishTrial is atomic: a rejected result leaves the trial running with nothing stored', withStore((store) => {
       const run = store.createRun(newRun({ nRows: 4, nOutputs: 3 }));
       const trial = store.enqueueTrial(run.id, { number: 0, family: 'linear', config: {}, seed: 1 });

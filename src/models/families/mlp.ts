@@ -1,217 +1,67 @@
-import { takeRows, type Dataset, type FeatureTable, type Task } from '../../data/dataset.js';
-import { holdout } from '../../data/split.js';
-import { fitDenseEncoder, loadDenseEncoder } from '../../preprocess/dense-encoder.js';
+import type { Dataset } from '../../data/dataset.js';
 import type { DenseEncoder } from '../../preprocess/types.js';
-import { deriveSeed } from '../../util/random.js';
-import { balancedSampleWeights } from '../class-weights.js';
-import { resolveConfig, schemaDefaults, throwIfAborted } from '../config.js';
-import { ACTIVATIONS, LR_SCHEDULES, MlpPredictor, unpackWeights, type MlpTopology } from '../neural/network.js';
-import type { TrainData } from '../neural/train.js';
-import { checkSerialized, float32Blob, readFloat32Blob } from '../serialization.js';
+import { resolveConfig, schemaDefaults } from '../config.js';
+import { MlpPredictor, unpackWeights, weightCount, type MlpTopology } from '../neural/network.js';
 import type { Config, FitContext, FittedMember, MemberFamily, SerializedMember } from '../types.js';
+import { loadNeuralParts, NEURAL_SCHEMA, NeuralMember, neuralState, prepareNeuralFit, type NeuralState } from './neural-common.js';
 
 /**
  * `mlp`: a multilayer perceptron trained with TensorFlow.js (backend chosen once per process, see
- * ../neural/backend.ts) on DenseEncoder inputs (imputation, missing indicators, one-hot, standardization).
- * Classification: softmax over all k classes of the dataset, cross-entropy (optionally class-balanced).
- * Regression: the target is standardized for training and the output mapped back; n x 1 predictions. With
- * `loss: 'gaussian_nll'` the network has a second output, a variance, trained by Gaussian negative log-likelihood
- * (AutoDEUQ's members): `predictVariance` returns it in squared target units.
- * Early stopping watches the loss on a seeded validation part (`validation_fraction` of the training rows,
- * stratified for classification; none below 20 rows or with fraction 0) and restores the best epoch's weights.
+ * ../neural/backend.ts; training step ../neural/train.ts) on DenseEncoder inputs (imputation, missing
+ * indicators, one-hot, standardization). Classification: softmax over all k classes of the dataset,
+ * cross-entropy (optionally class-balanced). Regression: the target is standardized for training and the output
+ * mapped back; n x 1 predictions; with `loss: 'gaussian_nll'` the network has a second output, a variance, trained
+ * by Gaussian negative log-likelihood (AutoDEUQ's members), and `predictVariance` returns it in squared target
+ * units. Early stopping watches the loss on a seeded validation part
+ * (`validation_fraction` of the training rows, stratified for classification; none below 20 rows or with
+ * fraction 0) and restores the best epoch's weights. `batch_size` 0 (the default) scales the batch with rows.
  *
  * Predictions run in plain JavaScript over the trained float32 weights (../neural/network.ts), so they do not
  * depend on the training backend, a reloaded member predicts bit-identical numbers, and TensorFlow.js is
- * imported (lazily) only by `fit`. Serialized form: the
- * topology, encoder and target scaling in `state`, all weights in one little-endian float32 blob `weights`.
+ * imported (lazily) only by `fit`. Serialized form: see ./neural-common.ts; the weights are packed as
+ * ../neural/network.ts `packWeights` lays them out.
  */
 const FAMILY = 'mlp';
-/** Version 2: a member with the Gaussian variance head (older readers cannot predict with it); 1 otherwise. */
 const FORMAT_VERSION = 1;
+/** Version 2: a member with the Gaussian variance head (older readers cannot predict with it). */
 const GAUSSIAN_FORMAT_VERSION = 2;
 
 const SCHEMA = {
-  hidden_layers: { kind: 'number', default: 2, min: 1, max: 8, integer: true, doc: 'hidden layers' },
-  width: { kind: 'number', default: 128, min: 1, max: 4096, integer: true, doc: 'units per hidden layer' },
-  activation: { kind: 'choice', default: 'relu', values: ACTIVATIONS, doc: 'hidden activation' },
-  dropout: { kind: 'number', default: 0.1, min: 0, max: 0.9, doc: 'dropout rate after each hidden layer' },
+  ...NEURAL_SCHEMA,
   batch_norm: { kind: 'boolean', default: false, doc: 'batch normalization before each activation' },
-  learning_rate: { kind: 'number', default: 1e-3, min: 1e-6, max: 1, doc: 'Adam learning rate' },
-  lr_schedule: { kind: 'choice', default: 'cosine', values: LR_SCHEDULES, doc: 'per-epoch learning-rate schedule' },
-  batch_size: { kind: 'number', default: 128, min: 1, max: 65536, integer: true, doc: 'mini-batch size' },
-  max_epochs: { kind: 'number', default: 100, min: 1, max: 10000, integer: true, doc: 'epoch cap' },
-  patience: { kind: 'number', default: 10, min: 1, max: 1000, integer: true, doc: 'early-stopping patience (epochs)' },
-  validation_fraction: { kind: 'number', default: 0.1, min: 0, max: 0.5, doc: 'rows held out for early stopping' },
-  l2: { kind: 'number', default: 1e-5, min: 0, max: 10, doc: 'weight decay on kernels' },
-  class_weight: { kind: 'choice', default: 'none', values: ['none', 'balanced'], doc: 'class weighting' },
   loss: { kind: 'choice', default: 'squared_error', values: ['squared_error', 'gaussian_nll'], doc: 'regression loss; gaussian_nll adds a variance output' },
-  max_one_hot: { kind: 'number', default: 32, min: 1, max: 10000, integer: true, doc: 'one-hot columns per feature' },
 } as const;
 
-type Params = ReturnType<typeof resolveParams>;
 const resolveParams = (config: Config) => resolveConfig(FAMILY, SCHEMA, config);
 
-/** Below this many training rows no validation part is held out (all rows train, `max_epochs` run). */
-const MIN_ROWS_FOR_VALIDATION = 20;
-
-interface MlpState {
-  readonly task: Task;
-  readonly topology: MlpTopology;
-  readonly encoder: unknown;
-  /** Regression target scaling: prediction = output * targetScale + targetCenter. */
-  readonly targetCenter: number;
-  readonly targetScale: number;
-  /** Training summary (informational). */
-  readonly training: { backend: string; epochs: number; bestEpoch: number; bestLoss: number; stoppedBy: string };
-}
-
-class MlpMember implements FittedMember {
-  readonly family = FAMILY;
-  readonly nOutputs: number;
-  private readonly predictor: MlpPredictor;
-
-  /** Present on members with the Gaussian head: the predicted variance in squared target units. */
-  readonly predictVariance?: (table: FeatureTable) => Float64Array;
-  private readonly gaussian: boolean;
-
-  constructor(
-    private readonly state: MlpState,
-    private readonly encoder: DenseEncoder,
-    private readonly weights: Float32Array,
-  ) {
-    this.gaussian = state.topology.output === 'gaussian';
-    this.nOutputs = this.gaussian ? 1 : state.topology.outputWidth;
-    this.predictor = new MlpPredictor(state.topology, unpackWeights(state.topology, weights));
-    if (this.gaussian) {
-      const scale2 = state.targetScale * state.targetScale;
-      this.predictVariance = (table) => Float64Array.from(this.head(table, 1), (v) => v * scale2);
-    }
-  }
-
-  predict(table: FeatureTable): Float64Array {
-    const out = this.gaussian ? this.head(table, 0) : this.predictor.predict(this.encoder.transform(table), table.nRows);
-    if (this.state.task === 'regression') {
-      for (let i = 0; i < out.length; i++) out[i] = out[i]! * this.state.targetScale + this.state.targetCenter;
-    }
-    return out;
-  }
-
-  /** Column `c` (0: mean, 1: variance, standardized units) of the Gaussian head's n x 2 output. */
-  private head(table: FeatureTable, c: number): Float64Array {
-    const both = this.predictor.predict(this.encoder.transform(table), table.nRows);
-    return Float64Array.from({ length: table.nRows }, (_, i) => both[2 * i + c]!);
-  }
-
-  serialize(): SerializedMember {
-    const formatVersion = this.gaussian ? GAUSSIAN_FORMAT_VERSION : FORMAT_VERSION;
-    return { family: FAMILY, formatVersion, state: this.state, blobs: { weights: float32Blob(this.weights) } };
-  }
+function member(state: NeuralState<MlpTopology>, encoder: DenseEncoder, weights: Float32Array): FittedMember {
+  const predictor = new MlpPredictor(state.topology, unpackWeights(state.topology, weights));
+  const version = state.topology.output === 'gaussian' ? GAUSSIAN_FORMAT_VERSION : FORMAT_VERSION;
+  return new NeuralMember(FAMILY, version, state, encoder, weights, predictor);
 }
 
 async function fitMlp(train: Dataset, config: Config, ctx: FitContext): Promise<FittedMember> {
   const params = resolveParams(config);
-  throwIfAborted(ctx.signal, FAMILY);
-  // TensorFlow.js (about 1-2 s to import) is loaded only to train: loading and predicting never need it.
-  const [{ ensureBackend }, { trainMlp }] = await Promise.all([import('../neural/backend.js'), import('../neural/train.js')]);
-  const backend = await ensureBackend(ctx.backend);
-  ctx.log?.(`mlp: TensorFlow.js backend ${backend.name} (${backend.reason})`);
-  const encoder = fitDenseEncoder(train, { standardize: true, maxOneHotCategories: params.max_one_hot });
-  const classification = train.target.kind === 'classes';
-  // The loss option is for regression; classification ignores it (as regression ignores class_weight).
-  const gaussian = !classification && params.loss === 'gaussian_nll';
-  const outputWidth = train.target.kind === 'classes' ? train.target.classes.length : gaussian ? 2 : 1;
+  const setup = await prepareNeuralFit(FAMILY, train, params, ctx, { gaussian: params.loss === 'gaussian_nll' });
   const topology: MlpTopology = {
-    inputWidth: encoder.width,
+    inputWidth: setup.encoder.width,
     hidden: new Array<number>(params.hidden_layers).fill(params.width),
-    outputWidth,
+    outputWidth: setup.outputWidth,
     activation: params.activation,
     batchNorm: params.batch_norm,
-    output: classification ? 'softmax' : gaussian ? 'gaussian' : 'identity',
+    output: setup.gaussian ? 'gaussian' : setup.output,
   };
-  const { center, scale } = targetScaling(train);
-  const split = validationSplit(train, params, ctx.seed);
-  const toData = (part: Dataset) => trainData(part, encoder, params, center, scale);
-  const result = await trainMlp(toData(split.train), split.valid === null ? null : toData(split.valid), {
-    topology,
-    dropout: params.dropout,
-    learningRate: params.learning_rate,
-    schedule: params.lr_schedule,
-    batchSize: params.batch_size,
-    maxEpochs: params.max_epochs,
-    patience: params.patience,
-    l2: params.l2,
-    seed: deriveSeed(ctx.seed, 2),
-    signal: ctx.signal,
-    deadline: ctx.deadline,
-    ...(ctx.log !== undefined ? { log: ctx.log } : {}),
-  });
-  const state: MlpState = {
-    task: train.task,
-    topology,
-    encoder: encoder.toJSON(),
-    targetCenter: center,
-    targetScale: scale,
-    training: {
-      backend: backend.name,
-      epochs: result.epochs,
-      bestEpoch: result.bestEpoch,
-      bestLoss: result.bestLoss,
-      stoppedBy: result.stoppedBy,
-    },
-  };
-  return new MlpMember(state, encoder, result.weights);
-}
-
-/** Mean and standard deviation of a regression target (0 and 1 for classification or a constant target). */
-function targetScaling(train: Dataset): { center: number; scale: number } {
-  if (train.target.kind !== 'values') return { center: 0, scale: 1 };
-  const y = train.target.values;
-  let mean = 0;
-  for (let i = 0; i < y.length; i++) mean += y[i]!;
-  mean /= y.length;
-  let squares = 0;
-  for (let i = 0; i < y.length; i++) squares += (y[i]! - mean) ** 2;
-  const std = Math.sqrt(squares / y.length);
-  return { center: mean, scale: std > 0 ? std : 1 };
-}
-
-function validationSplit(train: Dataset, params: Params, seed: number): { train: Dataset; valid: Dataset | null } {
-  if (params.validation_fraction === 0 || train.nRows < MIN_ROWS_FOR_VALIDATION) return { train, valid: null };
-  const stratify = train.target.kind === 'classes' ? train.target.codes : undefined;
-  const fold = holdout(train.nRows, params.validation_fraction, deriveSeed(seed, 1), stratify);
-  return { train: takeRows(train, fold.train), valid: takeRows(train, fold.test) };
-}
-
-function trainData(part: Dataset, encoder: DenseEncoder, params: Params, center: number, scale: number): TrainData {
-  const X = Float32Array.from(encoder.transform(part));
-  if (part.target.kind === 'classes') {
-    const k = part.target.classes.length;
-    const labels = part.target.codes;
-    if (params.class_weight === 'balanced') {
-      return { X, n: part.nRows, labels, weights: Float32Array.from(balancedSampleWeights(labels, k)) };
-    }
-    return { X, n: part.nRows, labels };
-  }
-  const targets = new Float32Array(part.nRows);
-  for (let i = 0; i < part.nRows; i++) targets[i] = (part.target.values[i]! - center) / scale;
-  return { X, n: part.nRows, targets };
+  const result = await setup.trainer.trainMlp(setup.train, setup.valid, { ...setup.loop, topology, dropout: params.dropout });
+  return member(neuralState(train, topology, setup, result), setup.encoder, result.weights);
 }
 
 async function loadMlp(serialized: SerializedMember): Promise<FittedMember> {
   const version = serialized.formatVersion === GAUSSIAN_FORMAT_VERSION ? GAUSSIAN_FORMAT_VERSION : FORMAT_VERSION;
-  const state = checkSerialized(serialized, FAMILY, version) as unknown as MlpState;
-  if ((state.topology?.output === 'gaussian') !== (version === GAUSSIAN_FORMAT_VERSION)) {
-    throw new Error(`${FAMILY}: format version ${version} does not match the output head '${state.topology?.output}'`);
+  const { state, encoder, weights } = loadNeuralParts<MlpTopology>(serialized, FAMILY, version, weightCount);
+  if ((state.topology.output === 'gaussian') !== (version === GAUSSIAN_FORMAT_VERSION)) {
+    throw new Error(`${FAMILY}: format version ${version} does not match the output head '${state.topology.output}'`);
   }
-  if (typeof state.topology !== 'object' || state.topology === null) throw new Error(`${FAMILY}: state lacks the topology`);
-  if (typeof state.targetCenter !== 'number' || typeof state.targetScale !== 'number') {
-    throw new Error(`${FAMILY}: state lacks the target scaling`);
-  }
-  const encoder = loadDenseEncoder(state.encoder);
-  if (encoder.width !== state.topology.inputWidth) {
-    throw new Error(`${FAMILY}: encoder width ${encoder.width} != network input ${state.topology.inputWidth}`);
-  }
-  return new MlpMember(state, encoder, readFloat32Blob(serialized.blobs['weights'], 'weights'));
+  return member(state, encoder, weights);
 }
 
 export const mlpFamily: MemberFamily = {

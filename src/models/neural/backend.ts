@@ -1,15 +1,18 @@
 import { existsSync, readdirSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import { ConfigError } from '../../util/errors.js';
+import { requestDawnAdapter, type WebGpuAdapter } from './backends/webgpu.js';
 
 /**
  * TensorFlow.js backend selection, once per process (per worker thread: each has its own tf engine).
  *
  * Order for 'auto': `tensorflow-gpu` (@tensorflow/tfjs-node-gpu, CUDA; only when a GPU is visible), then
- * `tensorflow` (@tensorflow/tfjs-node, native CPU), then `wasm` (@tensorflow/tfjs-backend-wasm, SIMD,
- * single-threaded in Node), then `cpu` (plain JS, always there). The tfjs-node packages are optional
- * dependencies that often fail to install, so they are loaded with a dynamic import inside try/catch and
- * every failed candidate is reported with its error.
+ * `webgpu` (@tensorflow/tfjs-backend-webgpu on Dawn, the `webgpu` package; only when Dawn finds an adapter
+ * that is not a CPU fallback, see ./backends/webgpu.ts), then `tensorflow` (@tensorflow/tfjs-node, native
+ * CPU), then `wasm` (@tensorflow/tfjs-backend-wasm, SIMD, single-threaded in Node), then `cpu` (plain JS,
+ * always there). The tfjs-node, webgpu and tfjs-backend-webgpu packages are optional dependencies that may
+ * be absent or fail to load, so they are loaded with a dynamic import inside try/catch and every failed
+ * candidate is reported with its error.
  *
  * The request comes from an option (`FitContext.backend`, CLI flag) or else the environment variable
  * `AUTO_ENSEMBLE_BACKEND`, else 'auto'. A named backend that cannot be loaded falls back along the same
@@ -17,7 +20,7 @@ import { ConfigError } from '../../util/errors.js';
  * locates the .wasm files next to itself in node_modules.
  */
 
-export const BACKEND_NAMES = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
+export const BACKEND_NAMES = ['tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu'] as const;
 export type BackendName = (typeof BACKEND_NAMES)[number];
 export type BackendRequest = BackendName | 'auto';
 
@@ -35,6 +38,8 @@ export interface BackendReport {
   readonly reason: string;
   /** Candidates tried before it, with why each failed. */
   readonly tried: readonly BackendAttempt[];
+  /** The GPU adapter in use (webgpu): vendor, architecture, device, driver. */
+  readonly device?: string;
 }
 
 /** What selection touches in the outside world; injectable so tests can simulate absent or broken packages. */
@@ -43,12 +48,15 @@ export interface BackendLoader {
   importModule(specifier: string): Promise<unknown>;
   /** Whether a CUDA GPU is visible to this process. */
   gpuVisible(): boolean;
+  /** Dawn's high-performance WebGPU adapter, null when there is none; rejects when `webgpu` cannot load. */
+  webgpuAdapter(): Promise<WebGpuAdapter | null>;
   /** Make `name` the active tf backend (tf registry name); resolves false or throws when it cannot. */
   activate(tfName: string): Promise<boolean>;
 }
 
 const PACKAGES: Readonly<Record<BackendName, string | null>> = {
   'tensorflow-gpu': '@tensorflow/tfjs-node-gpu',
+  webgpu: '@tensorflow/tfjs-backend-webgpu',
   tensorflow: '@tensorflow/tfjs-node',
   wasm: '@tensorflow/tfjs-backend-wasm',
   cpu: null,
@@ -57,6 +65,7 @@ const PACKAGES: Readonly<Record<BackendName, string | null>> = {
 /** tf's registry name for each of ours (both tfjs-node flavours register as 'tensorflow'). */
 const TF_NAMES: Readonly<Record<BackendName, string>> = {
   'tensorflow-gpu': 'tensorflow',
+  webgpu: 'webgpu',
   tensorflow: 'tensorflow',
   wasm: 'wasm',
   cpu: 'cpu',
@@ -65,6 +74,7 @@ const TF_NAMES: Readonly<Record<BackendName, string>> = {
 export const defaultBackendLoader: BackendLoader = {
   importModule: (specifier) => import(specifier),
   gpuVisible: nvidiaGpuVisible,
+  webgpuAdapter: () => requestDawnAdapter((specifier) => import(specifier)),
   activate: async (tfName) => {
     const ok = await tf.setBackend(tfName);
     if (ok) await tf.ready();
@@ -95,16 +105,17 @@ export async function selectBackend(request: BackendRequest, loader: BackendLoad
   const tried: BackendAttempt[] = [];
   for (const candidate of BACKEND_NAMES.slice(start)) {
     try {
-      await loadCandidate(candidate, loader);
+      const device = await loadCandidate(candidate, loader);
       if (candidate === 'cpu' && tf.getBackend() === 'cpu') silenceCpuBanner();
+      const what = describe(candidate) + (device === undefined ? '' : ` (${device})`);
       const reason =
         tried.length === 0
           ? request === 'auto'
-            ? `best available backend (${describe(candidate)})`
-            : `requested (${describe(candidate)})`
-          : `${request === 'auto' ? 'best available' : `fallback for requested '${request}'`}: ${describe(candidate)}; ` +
+            ? `best available backend (${what})`
+            : `requested (${what})`
+          : `${request === 'auto' ? 'best available' : `fallback for requested '${request}'`}: ${what}; ` +
             tried.map((t) => `${t.candidate} unavailable`).join(', ');
-      return { name: candidate, reason, tried };
+      return { name: candidate, reason, tried, ...(device === undefined ? {} : { device }) };
     } catch (error) {
       tried.push({ candidate, error: error instanceof Error ? error.message : String(error) });
     }
@@ -112,10 +123,12 @@ export async function selectBackend(request: BackendRequest, loader: BackendLoad
   throw new Error(`no TensorFlow.js backend could be activated: ${tried.map((t) => `${t.candidate}: ${t.error}`).join('; ')}`);
 }
 
-async function loadCandidate(candidate: BackendName, loader: BackendLoader): Promise<void> {
+/** Load and activate one candidate; resolves to the GPU adapter's description for webgpu. */
+async function loadCandidate(candidate: BackendName, loader: BackendLoader): Promise<string | undefined> {
   if (candidate === 'tensorflow-gpu' && !loader.gpuVisible()) {
     throw new Error('no CUDA GPU visible (no /dev/nvidia0 or /proc/driver/nvidia/gpus, or CUDA_VISIBLE_DEVICES hides it)');
   }
+  const device = candidate === 'webgpu' ? await webgpuDevice(loader) : undefined;
   const specifier = PACKAGES[candidate];
   if (specifier !== null) {
     try {
@@ -126,11 +139,27 @@ async function loadCandidate(candidate: BackendName, loader: BackendLoader): Pro
   }
   let problem = 'it returned false';
   try {
-    if (await loader.activate(TF_NAMES[candidate])) return;
+    if (await loader.activate(TF_NAMES[candidate])) return device;
   } catch (error) {
     problem = firstLine(error);
   }
   throw new Error(`tf.setBackend('${TF_NAMES[candidate]}') failed after loading ${specifier ?? 'the built-in backend'}: ${problem}`);
+}
+
+/** A hardware WebGPU adapter made `navigator.gpu`, or an Error saying why there is none. */
+async function webgpuDevice(loader: BackendLoader): Promise<string> {
+  let adapter: WebGpuAdapter | null;
+  try {
+    adapter = await loader.webgpuAdapter();
+  } catch (error) {
+    throw new Error(`cannot load webgpu (Dawn): ${firstLine(error)}`);
+  }
+  if (adapter === null) {
+    throw new Error('Dawn found no WebGPU adapter (a GPU needs the Vulkan loader libvulkan1 and its driver\'s ICD, see VK_DRIVER_FILES)');
+  }
+  if (adapter.info.fallback) throw new Error(`only a CPU fallback WebGPU adapter was found (${adapter.info.description})`);
+  adapter.install();
+  return adapter.info.description;
 }
 
 let chosen: { request: BackendRequest; report: Promise<BackendReport> } | undefined;
@@ -188,6 +217,8 @@ function describe(name: BackendName): string {
   switch (name) {
     case 'tensorflow-gpu':
       return '@tensorflow/tfjs-node-gpu on a CUDA GPU';
+    case 'webgpu':
+      return '@tensorflow/tfjs-backend-webgpu on Dawn';
     case 'tensorflow':
       return '@tensorflow/tfjs-node native CPU';
     case 'wasm':

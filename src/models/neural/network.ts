@@ -8,9 +8,7 @@ import type { Rng } from '../../util/random.js';
  * TensorFlow.js initialized, and reloading it is trivially bit-exact.
  *
  * Layer l (hidden): z = h W + b; with batch norm z = gamma (z - movingMean) / sqrt(movingVariance + eps) + beta;
- * h' = activation(z) (dropout only in training). Output: z = h W + b, then softmax (classification) or identity;
- * 'gaussian' (regression with a variance head, as AutoDEUQ): two outputs per row, the mean z0 and the variance
- * softplus(z1) + GAUSSIAN_MIN_VARIANCE, trained by Gaussian negative log-likelihood (./train.ts).
+ * h' = activation(z) (dropout only in training). Output: z = h W + b, then softmax (classification) or identity.
  */
 export const ACTIVATIONS = ['relu', 'tanh', 'elu'] as const;
 export type Activation = (typeof ACTIVATIONS)[number];
@@ -30,6 +28,7 @@ export interface MlpTopology {
   readonly outputWidth: number;
   readonly activation: Activation;
   readonly batchNorm: boolean;
+  /** 'gaussian': regression with a variance head (two outputs: the mean and softplus(z) + GAUSSIAN_MIN_VARIANCE). */
   readonly output: 'softmax' | 'identity' | 'gaussian';
 }
 
@@ -188,13 +187,14 @@ function denseForward(layer: InferenceLayer, h: Float64Array, n: number, activat
       let z = bias[o]!;
       for (let j = 0; j < fanIn; j++) z += h[row + j]! * weightsT[w + j]!;
       if (scale !== null) z = scale[o]! * z + shift![o]!;
-      out[i * fanOut + o] = activation === null ? z : activate(z, activation);
+      out[i * fanOut + o] = activation === null ? z : activateValue(z, activation);
     }
   }
   return out;
 }
 
-function activate(z: number, activation: Activation): number {
+/** activation(z) in float64 (the JavaScript inference of every neural member). */
+export function activateValue(z: number, activation: Activation): number {
   switch (activation) {
     case 'relu':
       return z > 0 ? z : 0;
@@ -205,12 +205,13 @@ function activate(z: number, activation: Activation): number {
   }
 }
 
+/** Softmax of a[offset .. offset + k) in place. */
 /** log(1 + e^z), without overflow. */
-function softplus(z: number): number {
+export function softplus(z: number): number {
   return z > 0 ? z + Math.log1p(Math.exp(-z)) : Math.log1p(Math.exp(z));
 }
 
-function softmaxRow(a: Float64Array, offset: number, k: number): void {
+export function softmaxRow(a: Float64Array, offset: number, k: number): void {
   let max = -Infinity;
   for (let c = 0; c < k; c++) if (a[offset + c]! > max) max = a[offset + c]!;
   let sum = 0;

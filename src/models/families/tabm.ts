@@ -1,0 +1,66 @@
+import type { Dataset } from '../../data/dataset.js';
+import type { DenseEncoder } from '../../preprocess/types.js';
+import { resolveConfig, schemaDefaults } from '../config.js';
+import { TABM_ADAPTERS, tabmLayout, TabmPredictor, type TabmTopology } from '../neural/tabm.js';
+import type { Config, FitContext, FittedMember, MemberFamily, SerializedMember } from '../types.js';
+import { loadNeuralParts, NEURAL_SCHEMA, NeuralMember, neuralState, prepareNeuralFit, type NeuralState } from './neural-common.js';
+
+/**
+ * `tabm`: TabM (Gorishniy et al., ICLR 2025), one MLP that is an ensemble of `members` sub-networks sharing
+ * their weights through BatchEnsemble adapters, each with its own head; the prediction is the mean of the
+ * heads' (../neural/tabm.ts). Trained like `mlp` (same encoder, target scaling, early stopping on the loss of
+ * the averaged prediction, batch scaled with rows; ../neural/train.ts), with every member seeing every batch
+ * and the loss the mean of the members' losses. `adapters` 'first' is TabM-mini (only the first layer's input
+ * adapter per member). Predictions run in plain JavaScript over the float32 weights, bit-identical after
+ * reload. Serialized form: topology, encoder and target scaling in `state`, weights in one float32 blob.
+ */
+const FAMILY = 'tabm';
+const FORMAT_VERSION = 1;
+
+const SCHEMA = {
+  ...NEURAL_SCHEMA,
+  width: { ...NEURAL_SCHEMA.width, default: 64 },
+  learning_rate: { ...NEURAL_SCHEMA.learning_rate, default: 2e-3 },
+  members: { kind: 'number', default: 32, min: 1, max: 128, integer: true, doc: 'sub-networks k (heads averaged)' },
+  adapters: { kind: 'choice', default: 'all', values: TABM_ADAPTERS, doc: "per-member adapters: 'all' layers (TabM) or the 'first' (TabM-mini)" },
+} as const;
+
+const resolveParams = (config: Config) => resolveConfig(FAMILY, SCHEMA, config);
+
+function member(state: NeuralState<TabmTopology>, encoder: DenseEncoder, weights: Float32Array): FittedMember {
+  return new NeuralMember(FAMILY, FORMAT_VERSION, state, encoder, weights, new TabmPredictor(state.topology, weights));
+}
+
+async function fitTabm(train: Dataset, config: Config, ctx: FitContext): Promise<FittedMember> {
+  const params = resolveParams(config);
+  const setup = await prepareNeuralFit(FAMILY, train, params, ctx);
+  const topology: TabmTopology = {
+    inputWidth: setup.encoder.width,
+    hidden: new Array<number>(params.hidden_layers).fill(params.width),
+    outputWidth: setup.outputWidth,
+    activation: params.activation,
+    members: params.members,
+    adapters: params.adapters,
+    output: setup.output,
+  };
+  const { TabmNetwork } = await import('../neural/tabm-network.js');
+  const network = new TabmNetwork(topology, params.dropout);
+  const result = await setup.trainer.trainNetwork(network, setup.trainer.headFor(topology), setup.train, setup.valid, setup.loop);
+  return member(neuralState(train, topology, setup, result), setup.encoder, result.parameters);
+}
+
+async function loadTabm(serialized: SerializedMember): Promise<FittedMember> {
+  const { state, encoder, weights } = loadNeuralParts<TabmTopology>(serialized, FAMILY, FORMAT_VERSION, (t) => tabmLayout(t).size);
+  return member(state, encoder, weights);
+}
+
+export const tabmFamily: MemberFamily = {
+  name: FAMILY,
+  description: 'TabM: an MLP ensemble of k weight-sharing sub-networks (BatchEnsemble adapters, mean of k heads), TensorFlow.js',
+  defaults: schemaDefaults(SCHEMA),
+  supports: () => true,
+  fit: fitTabm,
+  load: loadTabm,
+};
+
+export const tabmSchema = SCHEMA;
