@@ -61,6 +61,9 @@ export const tabmFamily: MemberFamily = {
   supports: () => true,
   fit: fitTabm,
   load: loadTabm,
+  // Measured default fits (k = 32) on the WebAssembly backend at load average 5-6: 8.7 s (credit-g, 800 rows) to
+  // 35 s (segment, 1,848 rows, 7 classes); 3,680 rows (spambase) did not finish in 60 s.
+  estimateFitSeconds: ({ rows, outputs }) => 0.5 + 8e-3 * rows * (1 + outputs / 10),
 };
 
 export const tabmSchema = SCHEMA;
