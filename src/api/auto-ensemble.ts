@@ -3,6 +3,8 @@ import { combinerMemberWeights, getSelector } from '../ensemble/index.js';
 import type { Candidate } from '../ensemble/types.js';
 import { featureSchemaOf } from '../data/feature-schema.js';
 import { saveBundle } from '../export/bundle.js';
+import { deployEnsemble, type DeployForm } from '../export/deploy.js';
+import { datasetFolds } from '../data/split.js';
 import { defaultMetric, getMetric } from '../metrics/index.js';
 import type { Metric } from '../metrics/types.js';
 import { getFamily } from '../models/registry.js';
@@ -17,7 +19,7 @@ import { EnsembleModel, type EnsembleMember } from '../serving/ensemble-model.js
 import { deriveSeed } from '../util/random.js';
 import { ConfigError } from '../util/errors.js';
 import { toDataset, toFeatureTable } from './dataset-input.js';
-import { resolveOptions, validateReEnsembleOptions, type ResolvedOptions } from './options.js';
+import { DEFAULTS, resolveOptions, validateReEnsembleOptions, type ResolvedOptions } from './options.js';
 import type {
   AutoEnsembleOptions,
   AutoEnsembleResult,
@@ -79,7 +81,7 @@ export async function autoEnsemble(dataset: DatasetInput, options: AutoEnsembleO
     return await buildResult(store, summary.runId, summary, metric, {
       method: opts.ensemble,
       selectorOptions: { seed: opts.seed, ...opts.ensembleOptions },
-      refitOn: opts.refit ? data : undefined,
+      deploy: deployRequest({ ...opts, dataset: data }, DEFAULTS.deploy),
       started,
     });
   } finally {
@@ -97,7 +99,7 @@ export async function reEnsemble(runId: number, options: ReEnsembleOptions): Pro
     if (run === undefined) throw new ConfigError(`no run ${runId} in ${options.store ?? './auto-ensemble.db'}`);
     const metric = getMetric(run.metric as Metric['name'], run.task);
     const stored = run.options as StoredRunOptions;
-    const refitOn = options.refit ? toDataset(options.dataset ?? missingDataset(), {}) : undefined;
+    const deploy = deployRequest(options, 'exact');
     const summary: RunSummary = {
       runId,
       stoppedBy: 'max-trials',
@@ -109,7 +111,7 @@ export async function reEnsemble(runId: number, options: ReEnsembleOptions): Pro
     return await buildResult(store, runId, summary, metric, {
       method: options.ensemble,
       selectorOptions: { seed: options.seed ?? stored.seed, ...options.ensembleOptions },
-      refitOn,
+      deploy,
       started,
     });
   } finally {
@@ -127,14 +129,32 @@ function ensembleBudget(secondsLeft: number, method: string): { timeBudget: numb
   return { timeBudget, reserveSeconds: Math.min(120, 0.5 * timeBudget, Math.max(1, share * timeBudget)) };
 }
 
-function missingDataset(): never {
-  throw new ConfigError('refit needs the run\'s training data: pass options.dataset');
+/**
+ * The deployment form asked for (`fallback` when neither `deploy` nor `refit` is given). `refit: true` alone is the
+ * `fast` form with tolerance 0: every member refit, only members that do not help dropped.
+ */
+function deployRequest(
+  options: { deploy?: DeployForm; refit?: boolean; deployTolerance?: number; dataset?: DatasetInput },
+  fallback: DeployForm,
+): DeployRequest {
+  const form = options.deploy ?? (options.refit === true ? 'fast' : fallback);
+  if (form === 'exact') return { form };
+  if (options.dataset === undefined) throw new ConfigError(`deploy '${form}' (refit) needs the run's training data: pass options.dataset`);
+  const tolerance = options.deployTolerance ?? (options.deploy === undefined ? 0 : undefined);
+  return { form, data: toDataset(options.dataset, {}), ...(tolerance === undefined ? {} : { tolerance }) };
+}
+
+/** The deployment form to build and, for refit forms, the run's training data. */
+interface DeployRequest {
+  readonly form: DeployForm;
+  readonly data?: Dataset;
+  readonly tolerance?: number;
 }
 
 interface BuildOptions {
   readonly method: string;
   readonly selectorOptions: Readonly<Record<string, unknown>>;
-  readonly refitOn: Dataset | undefined;
+  readonly deploy: DeployRequest;
   readonly started: number;
 }
 
@@ -155,9 +175,9 @@ async function buildResult(store: Store, runId: number, summary: RunSummary, met
     combiner: selection.combiner,
     validationScore: selection.validationScore,
     trajectory: selection.trajectory,
-    details: { selectorOptions: build.selectorOptions, refit: build.refitOn !== undefined },
+    details: { selectorOptions: build.selectorOptions, deploy: build.deploy.form },
   });
-  return assemble(store, context, record, metric, summary, board, build.refitOn, build.started);
+  return assemble(store, context, record, metric, summary, board, build.deploy, build.started);
 }
 
 /**
@@ -166,7 +186,7 @@ async function buildResult(store: Store, runId: number, summary: RunSummary, met
  */
 export async function loadRunEnsemble(
   runId: number,
-  options: { store?: string; ensembleId?: number; refit?: boolean; dataset?: DatasetInput } = {},
+  options: { store?: string; ensembleId?: number; refit?: boolean; deploy?: DeployForm; deployTolerance?: number; dataset?: DatasetInput } = {},
 ): Promise<AutoEnsembleResult> {
   const started = Date.now();
   const path = options.store ?? './auto-ensemble.db';
@@ -179,10 +199,10 @@ export async function loadRunEnsemble(
     const record = options.ensembleId === undefined ? ensembles[ensembles.length - 1]! : ensembles.find((e) => e.id === options.ensembleId);
     if (record === undefined) throw new ConfigError(`run ${runId} has no ensemble ${options.ensembleId} (it has ${ensembles.map((e) => e.id).join(', ')})`);
     const metric = getMetric(run.metric as Metric['name'], run.task);
-    const refitOn = options.refit ? toDataset(options.dataset ?? missingDataset(), {}) : undefined;
+    const deploy = deployRequest(options, 'exact');
     const trials = store.listTrials(runId);
     const summary: RunSummary = { runId, stoppedBy: 'max-trials', trials: countByStatus(trials), best: null, elapsedSeconds: 0, ensembleDeadline: Infinity };
-    return await assemble(store, requireContext(store, runId), record, metric, summary, store.leaderboard(runId), refitOn, started);
+    return await assemble(store, requireContext(store, runId), record, metric, summary, store.leaderboard(runId), deploy, started);
   } finally {
     store.close();
   }
@@ -201,10 +221,11 @@ async function assemble(
   metric: Metric,
   summary: RunSummary,
   board: readonly TrialRecord[],
-  refitOn: Dataset | undefined,
+  deploy: DeployRequest,
   started: number,
 ): Promise<AutoEnsembleResult> {
-  if (refitOn !== undefined && datasetFingerprint(refitOn) !== store.getRun(record.runId)!.datasetFingerprint) {
+  const run = store.getRun(record.runId)!;
+  if (deploy.data !== undefined && datasetFingerprint(deploy.data) !== run.datasetFingerprint) {
     throw new ConfigError(`refit needs run ${record.runId}'s own training data; the dataset given differs`);
   }
   const byId = new Map(board.map((t) => [t.id, t]));
@@ -212,10 +233,9 @@ async function assemble(
   const members: EnsembleMember[] = [];
   for (const id of record.combiner.memberIds) {
     const trial = byId.get(id) ?? store.getTrial(id)!;
-    const models = refitOn === undefined ? await loadFoldModels(store, trial) : [await refitMember(trial, refitOn)];
-    members.push({ id, family: trial.family, config: trial.config, weight: weights.get(id) ?? 0, validationScore: trial.validationScore!, models });
+    members.push({ id, family: trial.family, config: trial.config, weight: weights.get(id) ?? 0, validationScore: trial.validationScore!, models: await loadFoldModels(store, trial) });
   }
-  const ensemble = new EnsembleModel({
+  const exact = new EnsembleModel({
     task: context.task,
     targetName: context.targetName,
     classes: context.classes,
@@ -226,13 +246,14 @@ async function assemble(
     combiner: record.combiner,
     members,
   });
+  const ensemble = deploy.data === undefined ? exact : await deployEnsemble(exact, deployInput(store, run.options as StoredRunOptions, deploy, metric, members));
   return {
     runId: record.runId,
     ensemble,
     task: context.task,
     metric: metric.name,
     classes: context.classes,
-    members: members.map((m): EnsembleMemberSummary => ({ trialId: m.id, family: m.family, config: m.config, weight: m.weight, validationScore: m.validationScore })),
+    members: ensemble.members.map((m): EnsembleMemberSummary => ({ trialId: m.id, family: m.family, config: m.config, weight: m.weight, validationScore: m.validationScore })),
     leaderboard: board.map(toLeaderboardEntry),
     validationScore: record.validationScore,
     run: summary,
@@ -244,6 +265,25 @@ async function assemble(
 async function loadFoldModels(store: Store, trial: TrialRecord): Promise<FittedMember[]> {
   const family = getFamily(trial.family);
   return Promise.all(store.getModels(trial.id).map((s) => family.load(s)));
+}
+
+/** The one call into the deployment forms: the run's folds, its members' stored out-of-fold predictions, refit. */
+function deployInput(store: Store, stored: StoredRunOptions, deploy: DeployRequest, metric: Metric, members: readonly EnsembleMember[]) {
+  const data = deploy.data!;
+  const ids = members.map((m) => m.id);
+  const matrix = store.readPredictions(ids, 'oof', 'float64');
+  const oof = new Map(ids.map((id, i) => [id, Float64Array.from(matrix.member(i))]));
+  const trials = new Map(ids.map((id) => [id, store.getTrial(id)!]));
+  const trialOf = (id: number): TrialRecord => trials.get(id)!;
+  return {
+    form: deploy.form,
+    data,
+    folds: datasetFolds(data, stored.folds, stored.seed),
+    metric,
+    oof,
+    refit: (member: EnsembleMember) => refitMember(trialOf(member.id), data),
+    ...(deploy.tolerance === undefined ? {} : { tolerance: deploy.tolerance }),
+  };
 }
 
 async function refitMember(trial: TrialRecord, data: Dataset): Promise<FittedMember> {

@@ -135,3 +135,12 @@ export function formatEnsembles(ensembles: readonly EnsembleRecord[], metric: st
     ]),
   );
 }
+
+/** What the deployment form kept: "deploy small: 3 of 4 members, trees 100 -> 50 (member 11)". */
+export function deploymentText(result: AutoEnsembleResult): string {
+  const d = result.ensemble.deployment;
+  if (d === undefined) return `deploy exact: ${result.ensemble.members.length} members x ${result.ensemble.members[0]?.models.length ?? 0} fold models`;
+  const total = result.ensemble.members.length + d.droppedMembers.length;
+  const trims = d.trimmedTrees.map((t) => `member ${t.id} trees ${t.from} -> ${t.trees}`);
+  return [`deploy ${d.form}: ${result.ensemble.members.length} of ${total} members refit`, ...trims].join(', ');
+}

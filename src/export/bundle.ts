@@ -73,6 +73,7 @@ function writeBundleFiles(model: EnsembleModel, dir: string): void {
     refit: model.members.every((m) => m.models.length === 1),
     combiner: model.combiner,
     members,
+    ...(model.deployment === undefined ? {} : { deployment: model.deployment }),
     checksums,
   };
   const manifest: BundleManifest = { ...body, manifestChecksum: manifestChecksum(body) };
@@ -130,6 +131,7 @@ export async function loadBundle(dir: string): Promise<EnsembleModel> {
     validationScore: manifest.validationScore ?? NaN,
     combiner: manifest.combiner,
     members,
+    ...(manifest.deployment === undefined ? {} : { deployment: manifest.deployment }),
   });
 }
 

@@ -9,6 +9,7 @@ import type { Task } from '../data/dataset.js';
 import type { Combiner } from '../ensemble/types.js';
 import type { MetricName } from '../metrics/types.js';
 import type { Config } from '../models/types.js';
+import type { DeploymentInfo } from '../serving/ensemble-model.js';
 import { DataError } from '../util/errors.js';
 
 export const BUNDLE_FORMAT = 'auto-ensemble-bundle';
@@ -59,6 +60,12 @@ export interface BundleManifest {
   readonly refit: boolean;
   readonly combiner: Combiner;
   readonly members: readonly ManifestMember[];
+  /**
+   * Optional: the deployment form (src/export/deploy.ts) that made the members: dropped members, trimmed trees,
+   * out-of-fold scores before and after. Absent for the exact fold models. Optional sections like this one are
+   * additions old loaders ignore.
+   */
+  readonly deployment?: DeploymentInfo;
   /** sha256 (hex) of every member file, by path relative to the bundle directory. */
   readonly checksums: Readonly<Record<string, string>>;
   /** sha256 (hex) of this manifest's JSON text without this field (see manifestChecksum). */
@@ -102,6 +109,15 @@ const MANIFEST_SCHEMA = {
         memberIds: { type: 'array', items: { type: 'integer' } },
         weights: { type: 'array', items: { type: 'number' } },
         model: { type: 'object' },
+      },
+    },
+    deployment: {
+      type: 'object',
+      required: ['form', 'droppedMembers', 'trimmedTrees'],
+      properties: {
+        form: { type: 'string' },
+        droppedMembers: { type: 'array', items: { type: 'integer' } },
+        trimmedTrees: { type: 'array', items: { type: 'object', required: ['id', 'trees'], properties: { id: { type: 'integer' }, trees: { type: 'integer' } } } },
       },
     },
     members: {

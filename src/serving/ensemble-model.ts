@@ -30,6 +30,23 @@ export interface EnsembleModelInfo {
   readonly validationScore: number;
   readonly combiner: Combiner;
   readonly members: readonly EnsembleMember[];
+  /** How the members were prepared for deployment (absent: the exact fold models, as selected). */
+  readonly deployment?: DeploymentInfo;
+}
+
+/** What a deployment form (src/export/deploy.ts) changed, for the manifest and GET /metadata. */
+export interface DeploymentInfo {
+  readonly form: string;
+  /** Relative out-of-fold loss increase the form was allowed. */
+  readonly tolerance: number;
+  /** Members of the selected ensemble left out (ids). */
+  readonly droppedMembers: readonly number[];
+  /** Tree members cut to their first `trees` trees (of `from`). */
+  readonly trimmedTrees: readonly { readonly id: number; readonly trees: number; readonly from: number }[];
+  /** Out-of-fold score of the selected ensemble, and of the deployed composition (fold models, trimmed). */
+  readonly exactValidationScore: number;
+  readonly validationScore: number;
+  readonly validationLossIncrease: number;
 }
 
 /** The public description of a fitted ensemble: task, target, classes, input schema, metric and score. */
@@ -60,6 +77,7 @@ export class EnsembleModel {
   readonly validationScore: number;
   readonly combiner: Combiner;
   readonly members: readonly EnsembleMember[];
+  readonly deployment: DeploymentInfo | undefined;
   /** The members the combiner reads (others, if any, are kept for information but never evaluated). */
   private readonly combined: readonly EnsembleMember[];
 
@@ -73,6 +91,7 @@ export class EnsembleModel {
     this.validationScore = info.validationScore;
     this.combiner = info.combiner;
     this.members = info.members;
+    this.deployment = info.deployment;
     checkMembers(info);
     const used = new Set(info.combiner.memberIds);
     this.combined = info.members.filter((m) => used.has(m.id));
@@ -88,6 +107,22 @@ export class EnsembleModel {
       metric: this.metric,
       method: this.method,
       validationScore: this.validationScore,
+    };
+  }
+
+  /** Everything the model was built from (to build a variant of it). */
+  info(): EnsembleModelInfo {
+    return {
+      task: this.task,
+      targetName: this.targetName,
+      classes: this.classes,
+      schema: this.schema,
+      metric: this.metric,
+      method: this.method,
+      validationScore: this.validationScore,
+      combiner: this.combiner,
+      members: this.members,
+      ...(this.deployment === undefined ? {} : { deployment: this.deployment }),
     };
   }
 

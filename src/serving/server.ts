@@ -45,6 +45,7 @@ export function createServer(model: EnsembleModel, options: ServerOptions = {}):
   const metadata = {
     ...model.describe(),
     members: model.members.map((m) => ({ id: m.id, family: m.family, weight: m.weight, validationScore: m.validationScore, models: m.models.length })),
+    deployment: model.deployment ?? { form: 'exact' },
     limits: { maxRows, bodyLimit: options.bodyLimit ?? 10 * 1024 * 1024 },
     libraryVersion: libraryVersion(),
   };

@@ -7,6 +7,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { Option, type Command } from 'commander';
 import { DEFAULTS, ENSEMBLE_METHODS, SEARCH_METHODS } from '../../api/options.js';
+import { DEPLOY_FORMS, type DeployForm } from '../../export/deploy.js';
 import type { AutoEnsembleResult, EnsembleMethod, SearchMethod } from '../../api/types.js';
 import type { Dataset } from '../../data/dataset.js';
 import { loadDatasetFile } from '../../data/load.js';
@@ -18,7 +19,7 @@ import { fraction, positiveInteger, positiveNumber, nonNegativeInteger, runId } 
 import { processIO, type CliCommand, type CliContext } from '../context.js';
 import { formatBytes, formatDuration, formatMillis, formatScore } from '../format.js';
 import { formatRunOutcome, ProgressDisplay } from '../progress.js';
-import { formatEnsembleResult, formatLeaderboard } from '../run-tables.js';
+import { deploymentText, formatEnsembleResult, formatLeaderboard } from '../run-tables.js';
 import { holdoutSplit, readTestFile, testScore, type TestData } from '../test-data.js';
 
 interface FitOptions {
@@ -36,6 +37,7 @@ interface FitOptions {
   seed?: number;
   concurrency?: number;
   refit?: boolean;
+  deploy?: DeployForm;
   out: string;
   db: string;
   resume?: number;
@@ -64,7 +66,11 @@ export const fitCommand: CliCommand = {
       .option('--folds <k>', `cross-validation folds per member (default ${DEFAULTS.folds})`, positiveInteger)
       .option('--seed <n>', `random seed (default ${DEFAULTS.seed})`, nonNegativeInteger)
       .option('--concurrency <n>', 'worker threads (default: the number of cores)', positiveInteger)
-      .option('--refit', 'retrain each selected member once on all rows (smaller, faster bundle)')
+      .addOption(
+        new Option('--deploy <form>', `what the bundle holds (default ${DEFAULTS.deploy}): exact = fold models as selected; fast = members refit on all rows, members that barely help dropped; small = fast + trees trimmed`)
+          .choices(DEPLOY_FORMS),
+      )
+      .addOption(new Option('--refit', 'retrain every selected member once on all rows (= --deploy fast, dropping only members that do not help)').conflicts('deploy'))
       .option('--out <dir>', 'bundle directory', './model')
       .option('--db <file>', 'run database (SQLite)', DEFAULTS.store)
       .option('--resume <run>', 'continue this run (same data) instead of starting a new one', runId)
@@ -109,6 +115,7 @@ async function runFit(options: FitOptions, context: CliContext): Promise<void> {
       concurrency: options.concurrency,
       store: options.db,
       refit: options.refit === true,
+      ...(options.deploy === undefined ? {} : { deploy: options.deploy }),
       resume: options.resume,
       onProgress: (event) => progress.handle(event),
       signal: controller.signal,
@@ -185,7 +192,7 @@ function fitReport({ result, bytes, cost, score, test, out }: FitSummary): strin
   if (score !== undefined) lines.push(`test ${metric}        ${formatScore(score)}  (${test!.source})`);
   else if (test !== undefined) lines.push(`test: no '${result.ensemble.targetName}' column in the test data: predictions only, no score`);
   lines.push(
-    `bundle  ${out} (${formatBytes(bytes)})`,
+    `bundle  ${out} (${formatBytes(bytes)}, ${deploymentText(result)})`,
     `latency 1 row ${formatMillis(cost.singleRowMs)}, ${cost.batchRows.toLocaleString('en-US')} rows ${formatMillis(cost.batchMs)} ` +
       `(${Math.round(cost.rowsPerSecond).toLocaleString('en-US')} rows/s)`,
   );
@@ -205,7 +212,7 @@ function fitJson({ result, bytes, cost, score, out }: FitSummary): unknown {
     ensemble: { method: result.ensemble.method, members: result.members },
     validationScore: result.validationScore,
     testScore: score ?? null,
-    bundle: { dir: out, bytes },
+    bundle: { dir: out, bytes, deployment: result.ensemble.deployment ?? { form: 'exact' } },
     latency: { singleRowMs: cost.singleRowMs, batchRows: cost.batchRows, batchMs: cost.batchMs, rowsPerSecond: cost.rowsPerSecond },
   };
 }

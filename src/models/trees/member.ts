@@ -5,7 +5,7 @@ import { DataError } from '../../util/errors.js';
 import { checkSerialized, float64Blob, readFloat64Blob } from '../serialization.js';
 import type { FittedMember, SerializedMember } from '../types.js';
 import { softmaxRows, sigmoid, type BoostLoss } from './losses.js';
-import { predictRawInto, treeArraysFromBlobs, treeArraysToBlobs, type TreeArrays } from './predictor.js';
+import { firstTrees, predictRawInto, treeArraysFromBlobs, treeArraysToBlobs, type TreeArrays } from './predictor.js';
 
 /** How raw tree sums become predictions. */
 export type TreeOutputKind =
@@ -42,6 +42,26 @@ export class TreeMember implements FittedMember {
     private readonly info: Record<string, number | string> = {},
   ) {
     this.nOutputs = nOutputs;
+  }
+
+  /** Trees in the model (boosting: rounds x trees per round). */
+  get treeCount(): number {
+    return this.trees.roots.length;
+  }
+
+  /** Trees one boosting round adds (one per class for softmax), 1 for forests: the step to trim by. */
+  get treesPerRound(): number {
+    return this.output.kind === 'boosted' && this.output.loss === 'softmax' ? this.trees.nOutputs : 1;
+  }
+
+  /**
+   * The same member with only its first `nTrees` trees (a forest of fewer trees, or fewer boosting rounds; round it
+   * to a multiple of `treesPerRound`): what deployment trimming keeps.
+   */
+  withFirstTrees(nTrees: number): TreeMember {
+    const kept = firstTrees(this.trees, nTrees);
+    const info = { ...this.info, trees: kept.roots.length, trimmedFrom: this.trees.roots.length };
+    return new TreeMember(this.family, this.task, this.encoder, kept, this.output, this.nOutputs, info);
   }
 
   predict(table: FeatureTable): Float64Array {
