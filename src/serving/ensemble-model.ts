@@ -133,7 +133,7 @@ export class EnsembleModel {
 
   /** Row-major n x k combined predictions (probabilities, or values for regression). */
   predictMatrix(input: PredictInput): Float64Array {
-    const table = this.toTable(input);
+    const table = this.featureTable(input);
     const k = this.nOutputs;
     const byId = new Map<number, Float64Array>();
     for (const member of this.combined) byId.set(member.id, averageModels(member.models, table, k));
@@ -166,7 +166,8 @@ export class EnsembleModel {
     for (const member of this.members) for (const model of member.models) model.dispose?.();
   }
 
-  private toTable(input: PredictInput): FeatureTable {
+  /** The input checked against the schema (docs/bundle-format.md, "Input rows") as a table in schema order. */
+  featureTable(input: PredictInput): FeatureTable {
     if (Array.isArray(input)) return rowsToFeatureTable(input as Record<string, unknown>[], this.schema);
     const table = input as Partial<FeatureTable> | null;
     if (table === null || typeof table !== 'object' || typeof table.nRows !== 'number' || !Array.isArray(table.features)) {
