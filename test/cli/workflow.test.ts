@@ -13,6 +13,7 @@ import { loadBundle } from '../../src/export/bundle.js';
 import { getMetric } from '../../src/metrics/index.js';
 import { tableToRows } from '../../src/serving/serving-cost.js';
 import { DATA, cli, cliAll, readCsv, startCli, tempDir } from './helpers.js';
+import { maxAbsDiff, ort, runOnnx } from '../export/onnx-helpers.js';
 
 interface FitJson {
   runId: number;
@@ -210,11 +211,26 @@ test('reensemble with another method, then export each ensemble; export --deploy
   assert.equal(manifest.deployment.form, 'small');
 });
 
+test('export --format onnx writes one ONNX graph that onnxruntime runs like the bundle', async () => {
+  // The run's newest ensemble is the stacking one (reensemble above): exported to ONNX and as a bundle.
+  const file = tmp.path('iris.onnx');
+  const run = await cli('export', String(iris.runId), '--db', db, '--format', 'onnx', '--out', file);
+  assert.equal(run.code, 0, run.stderr);
+  assert.match(run.stdout, /^onnx\s+\S+iris\.onnx \(\d+(\.\d+)? (KiB|MiB), deploy exact/m);
+  const model = await loadBundle(tmp.path('iris-stacking'));
+  assert.equal(model.method, 'stacking');
+  const data = loadDatasetFile(`${DATA}/iris.arff`);
+  const session = await ort.InferenceSession.create(readFileSync(file));
+  const { matrix, labels } = await runOnnx(session, model, data);
+  assert.ok(maxAbsDiff(matrix, model.predictMatrix(data)) <= 1e-9);
+  assert.deepEqual(labels, model.predict(data));
+});
+
 test('serve: health, metadata, predictions equal to the bundle in process, 400 on bad rows, 413 on too much', async () => {
   const server = startCli('serve', irisModel, '--port', '0', '--max-rows', '5', '--body-limit', '4000');
   try {
     const url = (await server.waitForStdout(/at (http:\/\/127\.0\.0\.1:\d+)\n/))[1]!;
-    assert.match(server.stdout, /^serving \S+iris-model \(multiclass, 3 classes, \d members?\) at http/);
+    assert.match(server.stdout, /^serving \S+iris-model \(multiclass, 3 classes, \d members?\) at http/m);
     const post = (body: unknown): Promise<Response> =>
       fetch(`${url}/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body) });
 
