@@ -1,6 +1,6 @@
 import type { FeatureTable, Task } from '../data/dataset.js';
 import type { Combiner } from '../ensemble/types.js';
-import { combinePredictions } from '../ensemble/index.js';
+import { combinePredictions } from '../ensemble/combine.js';
 import type { MetricName } from '../metrics/types.js';
 import type { Config, FittedMember } from '../models/types.js';
 import { type FeatureSchema, alignToSchema, rowsToFeatureTable } from '../data/feature-schema.js';

@@ -1,14 +1,14 @@
-import { takeRows, type Dataset, type FeatureTable, type Task } from '../../data/dataset.js';
+import { takeRows, type Dataset } from '../../data/dataset.js';
 import { holdout } from '../../data/split.js';
-import { fitDenseEncoder, loadDenseEncoder } from '../../preprocess/dense-encoder.js';
+import { fitDenseEncoder } from '../../preprocess/dense-encoder.js';
 import type { DenseEncoder } from '../../preprocess/types.js';
 import { deriveSeed } from '../../util/random.js';
 import { balancedSampleWeights } from '../class-weights.js';
 import { resolveConfig, schemaDefaults, throwIfAborted } from '../config.js';
-import { ACTIVATIONS, LR_SCHEDULES, MlpPredictor, unpackWeights, type MlpTopology } from '../neural/network.js';
+import { ACTIVATIONS, LR_SCHEDULES, type MlpTopology } from '../neural/network.js';
 import type { TrainData } from '../neural/train.js';
-import { checkSerialized, float32Blob, readFloat32Blob } from '../serialization.js';
-import type { Config, FitContext, FittedMember, MemberFamily, SerializedMember } from '../types.js';
+import type { Config, FitContext, FittedMember, MemberFamily } from '../types.js';
+import { loadMlp, MlpMember, type MlpState } from './mlp-member.js';
 
 /**
  * `mlp`: a multilayer perceptron trained with TensorFlow.js (backend chosen once per process, see
@@ -24,7 +24,6 @@ import type { Config, FitContext, FittedMember, MemberFamily, SerializedMember }
  * topology, encoder and target scaling in `state`, all weights in one little-endian float32 blob `weights`.
  */
 const FAMILY = 'mlp';
-const FORMAT_VERSION = 1;
 
 const SCHEMA = {
   hidden_layers: { kind: 'number', default: 2, min: 1, max: 8, integer: true, doc: 'hidden layers' },
@@ -48,44 +47,6 @@ const resolveParams = (config: Config) => resolveConfig(FAMILY, SCHEMA, config);
 
 /** Below this many training rows no validation part is held out (all rows train, `max_epochs` run). */
 const MIN_ROWS_FOR_VALIDATION = 20;
-
-interface MlpState {
-  readonly task: Task;
-  readonly topology: MlpTopology;
-  readonly encoder: unknown;
-  /** Regression target scaling: prediction = output * targetScale + targetCenter. */
-  readonly targetCenter: number;
-  readonly targetScale: number;
-  /** Training summary (informational). */
-  readonly training: { backend: string; epochs: number; bestEpoch: number; bestLoss: number; stoppedBy: string };
-}
-
-class MlpMember implements FittedMember {
-  readonly family = FAMILY;
-  readonly nOutputs: number;
-  private readonly predictor: MlpPredictor;
-
-  constructor(
-    private readonly state: MlpState,
-    private readonly encoder: DenseEncoder,
-    private readonly weights: Float32Array,
-  ) {
-    this.nOutputs = state.topology.outputWidth;
-    this.predictor = new MlpPredictor(state.topology, unpackWeights(state.topology, weights));
-  }
-
-  predict(table: FeatureTable): Float64Array {
-    const out = this.predictor.predict(this.encoder.transform(table), table.nRows);
-    if (this.state.task === 'regression') {
-      for (let i = 0; i < out.length; i++) out[i] = out[i]! * this.state.targetScale + this.state.targetCenter;
-    }
-    return out;
-  }
-
-  serialize(): SerializedMember {
-    return { family: FAMILY, formatVersion: FORMAT_VERSION, state: this.state, blobs: { weights: float32Blob(this.weights) } };
-  }
-}
 
 async function fitMlp(train: Dataset, config: Config, ctx: FitContext): Promise<FittedMember> {
   const params = resolveParams(config);
@@ -172,19 +133,6 @@ function trainData(part: Dataset, encoder: DenseEncoder, params: Params, center:
   const targets = new Float32Array(part.nRows);
   for (let i = 0; i < part.nRows; i++) targets[i] = (part.target.values[i]! - center) / scale;
   return { X, n: part.nRows, targets };
-}
-
-async function loadMlp(serialized: SerializedMember): Promise<FittedMember> {
-  const state = checkSerialized(serialized, FAMILY, FORMAT_VERSION) as unknown as MlpState;
-  if (typeof state.topology !== 'object' || state.topology === null) throw new Error(`${FAMILY}: state lacks the topology`);
-  if (typeof state.targetCenter !== 'number' || typeof state.targetScale !== 'number') {
-    throw new Error(`${FAMILY}: state lacks the target scaling`);
-  }
-  const encoder = loadDenseEncoder(state.encoder);
-  if (encoder.width !== state.topology.inputWidth) {
-    throw new Error(`${FAMILY}: encoder width ${encoder.width} != network input ${state.topology.inputWidth}`);
-  }
-  return new MlpMember(state, encoder, readFloat32Blob(serialized.blobs['weights'], 'weights'));
 }
 
 export const mlpFamily: MemberFamily = {

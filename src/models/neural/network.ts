@@ -1,3 +1,4 @@
+import { exp, expm1, tanh } from '../../util/portable-math.js';
 import type { Rng } from '../../util/random.js';
 
 /**
@@ -229,9 +230,9 @@ function activate(z: number, activation: Activation): number {
     case 'relu':
       return z > 0 ? z : 0;
     case 'tanh':
-      return Math.tanh(z);
+      return tanh(z);
     case 'elu':
-      return z > 0 ? z : Math.expm1(z);
+      return z > 0 ? z : expm1(z);
   }
 }
 
@@ -240,7 +241,7 @@ function softmaxRow(a: Float64Array, offset: number, k: number): void {
   for (let c = 0; c < k; c++) if (a[offset + c]! > max) max = a[offset + c]!;
   let sum = 0;
   for (let c = 0; c < k; c++) {
-    const e = Math.exp(a[offset + c]! - max);
+    const e = exp(a[offset + c]! - max);
     a[offset + c] = e;
     sum += e;
   }
