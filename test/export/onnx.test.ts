@@ -7,43 +7,16 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { CategoricalColumn, Column, Dataset, FeatureTable } from '../../src/data/dataset.js';
-import { takeRows } from '../../src/data/dataset.js';
-import { holdout } from '../../src/data/split.js';
+import type { FeatureTable } from '../../src/data/dataset.js';
 import { exportOnnx } from '../../src/export/onnx/index.js';
-import type { Config } from '../../src/models/types.js';
 import { EnsembleModel } from '../../src/serving/ensemble-model.js';
 import { Rng } from '../../src/util/random.js';
-import { DATA, directEnsemble, loadShared } from './helpers.js';
+import { DATA, directEnsemble } from './helpers.js';
+import { TREES_AND_LINEAR, trainTest, withMissingAndUnseen } from './onnx-cases.js';
 import { maxAbsDiff, ort, runOnnx } from './onnx-helpers.js';
 
 const TOLERANCE = 1e-5;
 const datasets = (JSON.parse(readFileSync(join(DATA, 'index.json'), 'utf8')) as { name: string }[]).map((d) => d.name);
-
-/** Training rows (at most 1,200, seeded) and test rows (at most 300) of a shared dataset. */
-export function trainTest(name: string): { train: Dataset; test: Dataset } {
-  const data = loadShared(name);
-  const split = holdout(data.nRows, 0.25, 11, data.target.kind === 'classes' ? data.target.codes : undefined);
-  const cap = (rows: Int32Array, n: number): Int32Array => (rows.length <= n ? rows : Int32Array.from(new Rng(5).permutation(rows.length).subarray(0, n), (i) => rows[i]!).sort());
-  return { train: takeRows(data, cap(split.train, 1200)), test: takeRows(data, cap(split.test, 300)) };
-}
-
-/** Test rows with more missing values (every 5th row) and categories never seen in training (every 3rd row). */
-export function withMissingAndUnseen(table: FeatureTable): FeatureTable {
-  const features = table.features.map((c, f): Column => {
-    if (c.kind === 'numeric') {
-      const values = Float64Array.from(c.values);
-      for (let i = f % 5; i < values.length; i += 5) values[i] = NaN;
-      return { ...c, values };
-    }
-    const categories = [...c.categories, `never seen ${f}`];
-    const codes = Int32Array.from(c.codes);
-    for (let i = f % 5; i < codes.length; i += 5) codes[i] = -1;
-    for (let i = f % 3; i < codes.length; i += 3 * 2) codes[i] = categories.length - 1;
-    return { ...c, codes, categories } as CategoricalColumn;
-  });
-  return { nRows: table.nRows, features };
-}
 
 async function assertOnnxMatches(model: EnsembleModel, table: FeatureTable, what: string): Promise<number> {
   const session = await ort.InferenceSession.create(exportOnnx(model));
@@ -65,13 +38,6 @@ async function assertOnnxMatches(model: EnsembleModel, table: FeatureTable, what
   }
   return diff;
 }
-
-const TREES_AND_LINEAR: readonly { family: string; config?: Config }[] = [
-  { family: 'gbdt', config: { n_estimators: 12, num_leaves: 8, min_samples_leaf: 5, early_stopping: false } },
-  { family: 'random_forest', config: { n_estimators: 6, min_samples_leaf: 2 } },
-  { family: 'extra_trees', config: { n_estimators: 6 } },
-  { family: 'linear' },
-];
 
 test('every shared dataset: tree and linear members, fold models averaged, missing and unseen values', async () => {
   let worst = 0;
