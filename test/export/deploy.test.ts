@@ -10,12 +10,14 @@ import type { AutoEnsembleResult } from '../../src/api/types.js';
 import { takeRows, type Dataset } from '../../src/data/dataset.js';
 import { datasetFolds } from '../../src/data/split.js';
 import { loadBundle } from '../../src/export/bundle.js';
-import { DEFAULT_DEPLOY_TOLERANCE } from '../../src/export/deploy.js';
+import { DEFAULT_DEPLOY_TOLERANCE, deployEnsemble } from '../../src/export/deploy.js';
+import { getMetric } from '../../src/metrics/index.js';
+import { getFamily } from '../../src/models/registry.js';
 import { TreeMember } from '../../src/models/trees/member.js';
 import { predictRawInto } from '../../src/models/trees/predictor.js';
 import { SqliteStore } from '../../src/store/index.js';
 import { ConfigError } from '../../src/util/errors.js';
-import { assertBitIdentical, loadShared, QUICK, tempDir } from './helpers.js';
+import { assertBitIdentical, directEnsemble, loadShared, QUICK, tempDir } from './helpers.js';
 
 const tmp = tempDir('ae-deploy-');
 const store = join(tmp.path, 'runs.db');
@@ -124,4 +126,36 @@ test('bad deployment options are refused with the reason', async () => {
   await assert.rejects(autoEnsemble(data, { store, maxTrials: 1, refit: true, deploy: 'exact' }), /refit: true contradicts deploy: 'exact'/);
   await assert.rejects(reEnsemble(exact.runId, { store, ensemble: 'ges', deploy: 'small' }), /needs the run's training data/);
   await assert.rejects(loadRunEnsemble(exact.runId, { store, deploy: 'fast', dataset: loadShared('credit-g') }), /own training data/);
+});
+
+test('MLP members keep their fold models in the refit forms (their accuracy is the average of the fold networks)', async () => {
+  const part = takeRows(data, Int32Array.from({ length: 300 }, (_, i) => i));
+  const model = await directEnsemble(part, [{ family: 'mlp', config: { hidden_layers: 1, width: 4, max_epochs: 2 } }, { family: 'linear' }], 2);
+  const folds = datasetFolds(part, 2, 1);
+  const oof = new Map<number, Float64Array>();
+  for (const member of model.members) {
+    const out = new Float64Array(part.nRows * 2);
+    folds.forEach((fold, f) => {
+      const p = member.models[f]!.predict(takeRows(part, fold.test));
+      fold.test.forEach((row, i) => out.set(p.subarray(2 * i, 2 * i + 2), 2 * row));
+    });
+    oof.set(member.id, out);
+  }
+  const refitted: string[] = [];
+  const deployed = await deployEnsemble(model, {
+    form: 'fast',
+    tolerance: 0,
+    data: part,
+    folds,
+    metric: getMetric('log_loss', 'binary'),
+    oof,
+    refit: async (member) => {
+      refitted.push(member.family);
+      return getFamily(member.family).fit(part, member.config, { seed: 1, signal: new AbortController().signal, deadline: Infinity });
+    },
+  });
+  assert.ok(!refitted.includes('mlp'), 'the MLP is never refit');
+  const mlp = deployed.members.find((m) => m.family === 'mlp');
+  if (mlp !== undefined) assert.equal(mlp.models.length, 2);
+  for (const m of deployed.members.filter((x) => x.family !== 'mlp')) assert.equal(m.models.length, 1);
 });
