@@ -1,4 +1,4 @@
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { EnsembleModel } from './ensemble-model.js';
 import type { LogLevel } from './log-level.js';
 import { PredictionQueue } from './prediction-queue.js';
@@ -50,7 +50,7 @@ export function createServer(model: EnsembleModel, options: ServerOptions = {}):
   const level = options.logger === true ? 'info' : options.logger === false || options.logger === undefined ? 'silent' : options.logger;
   const app = Fastify({
     logger: level === 'silent' ? false : { level, ...(options.logStream === undefined ? {} : { stream: options.logStream }) },
-    disableRequestLogging: true, // one line per request, written by the onResponse hook below
+    logController: new LogController({ disableRequestLogging: true }), // one line per request: the onResponse hook below
     bodyLimit: options.bodyLimit ?? 10 * 1024 * 1024,
   });
   app.removeContentTypeParser('text/plain'); // JSON only: anything else is 415, not a string body
@@ -108,8 +108,7 @@ export function createServer(model: EnsembleModel, options: ServerOptions = {}):
     if (rows.length > maxRows) return refuse(request, reply, 413, `too many rows: ${rows.length} (limit ${maxRows})`);
     // The whole batch is checked and converted first (a column absent from every row is an error of the batch).
     const p = await queue.run(model.featureTable(rows));
-    if (model.task === 'regression') return { predictions: Array.from(p) };
-    return classificationResponse(p, model.classes, rows.length);
+    return reply.type('application/json').send(model.task === 'regression' ? regressionJson(p) : classificationJson(p, model.classes, rows.length));
   });
 
   return app;
@@ -128,20 +127,36 @@ function checkBody(body: unknown): PredictBody['rows'] {
   return rows;
 }
 
-function classificationResponse(p: Float64Array, classes: readonly string[], n: number): { predictions: string[]; probabilities: Record<string, number>[] } {
+/**
+ * The response body as JSON text, written directly: `{ "predictions": [...], "probabilities": [{ class: p }] }`,
+ * classes in model order (argmax ties to the first class). About twice as fast as building the objects and
+ * stringifying them, which mattered for 1,000-row batches; numbers print as JSON.stringify prints them.
+ */
+export function classificationJson(p: Float64Array, classes: readonly string[], n: number): string {
   const k = classes.length;
+  const keys = classes.map((c) => `${JSON.stringify(c)}:`);
+  const labels = classes.map((c) => JSON.stringify(c));
   const predictions = new Array<string>(n);
-  const probabilities = new Array<Record<string, number>>(n);
+  const probabilities = new Array<string>(n);
   for (let i = 0; i < n; i++) {
     let best = 0;
-    const row: Record<string, number> = {};
+    let row = '{';
     for (let c = 0; c < k; c++) {
       const v = p[i * k + c]!;
-      row[classes[c]!] = v;
+      row += (c === 0 ? '' : ',') + keys[c]! + jsonNumber(v);
       if (v > p[i * k + best]!) best = c;
     }
-    predictions[i] = classes[best]!;
-    probabilities[i] = row;
+    predictions[i] = labels[best]!;
+    probabilities[i] = `${row}}`;
   }
-  return { predictions, probabilities };
+  return `{"predictions":[${predictions.join(',')}],"probabilities":[${probabilities.join(',')}]}`;
+}
+
+export function regressionJson(p: Float64Array): string {
+  return `{"predictions":[${Array.from(p, jsonNumber).join(',')}]}`;
+}
+
+/** A number as JSON.stringify writes it (null for NaN and infinities). */
+function jsonNumber(v: number): string {
+  return Number.isFinite(v) ? String(v) : 'null';
 }
