@@ -41,6 +41,26 @@ const P3 = 6.61375632143793436117e-5;
 const P4 = -1.65339022054652515390e-6;
 const P5 = 4.13813679705723846039e-8;
 
+/** The two parts of x - k ln2 from the last reduceLn2 call (kept outside to avoid an allocation per call). */
+let reducedHi = 0;
+let reducedLo = 0;
+
+/**
+ * For |x| > 0.5 ln2 (`absHigh`: x's high word without the sign): k = round(x / ln2), and x - k ln2 as reducedHi -
+ * reducedLo (ln2 split in two parts so that k ln2 is exact), as fdlibm's exp and expm1 both reduce.
+ */
+function reduceLn2(x: number, negative: boolean, absHigh: number): number {
+  if (absHigh < 0x3ff0a2b2) {
+    reducedHi = negative ? x + LN2_HI : x - LN2_HI;
+    reducedLo = negative ? -LN2_LO : LN2_LO;
+    return negative ? -1 : 1;
+  }
+  const k = Math.trunc(INV_LN2 * x + (negative ? -0.5 : 0.5));
+  reducedHi = x - k * LN2_HI;
+  reducedLo = k * LN2_LO;
+  return k;
+}
+
 /** e^x (fdlibm e_exp.c). */
 export function exp(x: number): number {
   if (x !== x) return x;
@@ -54,15 +74,9 @@ export function exp(x: number): number {
   let k = 0;
   if (ahx > 0x3fd62e42) {
     // |x| > 0.5 ln2: reduce to x = k ln2 + r
-    if (ahx < 0x3ff0a2b2) {
-      hi = negative ? x + LN2_HI : x - LN2_HI;
-      lo = negative ? -LN2_LO : LN2_LO;
-      k = negative ? -1 : 1;
-    } else {
-      k = Math.trunc(INV_LN2 * x + (negative ? -0.5 : 0.5));
-      hi = x - k * LN2_HI;
-      lo = k * LN2_LO;
-    }
+    k = reduceLn2(x, negative, ahx);
+    hi = reducedHi;
+    lo = reducedLo;
     x = hi - lo;
   } else if (ahx < 0x3e300000) {
     if (HUGE + x > 1) return 1 + x; // |x| < 2^-28
@@ -97,22 +111,12 @@ export function expm1(x: number): number {
     }
     if (negative && x + TINY < 0) return TINY - 1;
   }
-  let hi: number;
-  let lo: number;
   let k: number;
   let c = 0;
   if (hx > 0x3fd62e42) {
-    if (hx < 0x3ff0a2b2) {
-      hi = negative ? x + LN2_HI : x - LN2_HI;
-      lo = negative ? -LN2_LO : LN2_LO;
-      k = negative ? -1 : 1;
-    } else {
-      k = Math.trunc(INV_LN2 * x + (negative ? -0.5 : 0.5));
-      hi = x - k * LN2_HI;
-      lo = k * LN2_LO;
-    }
-    x = hi - lo;
-    c = hi - x - lo;
+    k = reduceLn2(x, negative, hx);
+    x = reducedHi - reducedLo;
+    c = reducedHi - x - reducedLo;
   } else if (hx < 0x3c900000) {
     return x; // |x| < 2^-54
   } else {
@@ -157,4 +161,17 @@ export function tanh(x: number): number {
     z = 1 - TINY; // |x| >= 22: +-1
   }
   return jx >= 0 ? z : -z;
+}
+
+/** Softmax of out[offset .. offset + q) in place, shifted by the maximum (every softmax of the predictors). */
+export function softmaxInPlace(out: Float64Array, offset: number, q: number): void {
+  let max = -Infinity;
+  for (let a = 0; a < q; a++) if (out[offset + a]! > max) max = out[offset + a]!;
+  let s = 0;
+  for (let a = 0; a < q; a++) {
+    const e = exp(out[offset + a]! - max);
+    out[offset + a] = e;
+    s += e;
+  }
+  for (let a = 0; a < q; a++) out[offset + a] /= s;
 }

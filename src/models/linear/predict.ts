@@ -2,7 +2,7 @@
  * Prediction with fitted linear models (ridge, logistic): plain loops over coefficients, no fitting code, so
  * loading and predicting need none of the solvers' dependencies.
  */
-import { exp } from '../../util/portable-math.js';
+import { softmaxInPlace } from '../../util/portable-math.js';
 
 /** A fitted linear map: `Y ≈ X coef + intercept`. */
 export interface LinearCoefficients {
@@ -49,15 +49,4 @@ export function predictLogistic(X: Float64Array, n: number, d: number, model: Li
   return out;
 }
 
-/** Softmax of out[offset .. offset+q) in place. */
-export function softmaxInPlace(out: Float64Array, offset: number, q: number): void {
-  let max = -Infinity;
-  for (let a = 0; a < q; a++) if (out[offset + a]! > max) max = out[offset + a]!;
-  let s = 0;
-  for (let a = 0; a < q; a++) {
-    const e = exp(out[offset + a]! - max);
-    out[offset + a] = e;
-    s += e;
-  }
-  for (let a = 0; a < q; a++) out[offset + a] /= s;
-}
+export { softmaxInPlace };

@@ -1,4 +1,4 @@
-import { exp, expm1, tanh } from '../../util/portable-math.js';
+import { expm1, softmaxInPlace, tanh } from '../../util/portable-math.js';
 import type { Rng } from '../../util/random.js';
 
 /**
@@ -157,7 +157,7 @@ export class MlpPredictor {
       const hidden = l < this.layers.length - 1;
       h = denseForward(layer, h, n, hidden ? this.topology.activation : null);
     });
-    if (this.topology.output === 'softmax') for (let i = 0; i < n; i++) softmaxRow(h, i * outputWidth, outputWidth);
+    if (this.topology.output === 'softmax') for (let i = 0; i < n; i++) softmaxInPlace(h, i * outputWidth, outputWidth);
     return h;
   }
 }
@@ -234,16 +234,4 @@ function activate(z: number, activation: Activation): number {
     case 'elu':
       return z > 0 ? z : expm1(z);
   }
-}
-
-function softmaxRow(a: Float64Array, offset: number, k: number): void {
-  let max = -Infinity;
-  for (let c = 0; c < k; c++) if (a[offset + c]! > max) max = a[offset + c]!;
-  let sum = 0;
-  for (let c = 0; c < k; c++) {
-    const e = exp(a[offset + c]! - max);
-    a[offset + c] = e;
-    sum += e;
-  }
-  for (let c = 0; c < k; c++) a[offset + c] /= sum;
 }

@@ -4,7 +4,8 @@ import type { TreeEncoder } from '../../preprocess/types.js';
 import { DataError } from '../../util/errors.js';
 import { checkSerialized, float64Blob, readFloat64Blob } from '../serialization.js';
 import type { FittedMember, SerializedMember } from '../types.js';
-import { softmaxRows, sigmoid, type BoostLoss } from './losses.js';
+import { softmaxInPlace } from '../../util/portable-math.js';
+import { sigmoid, type BoostLoss } from './losses.js';
 import { firstTrees, predictRawInto, treeArraysFromBlobs, treeArraysToBlobs, type TreeArrays } from './predictor.js';
 
 /** How raw tree sums become predictions. */
@@ -92,11 +93,9 @@ export class TreeMember implements FittedMember {
         }
         return out;
       }
-      case 'softmax': {
-        const out = new Float64Array(n * K);
-        softmaxRows(raw, K, out);
-        return out;
-      }
+      case 'softmax':
+        for (let i = 0; i < n; i++) softmaxInPlace(raw, i * K, K);
+        return raw;
     }
   }
 
