@@ -53,6 +53,7 @@ export class GraphBuilder {
 
   /** Mark `value` as a graph output under `name`. */
   output(value: string, name: string, elemType: number, rest: readonly number[]): void {
+    if (this.used.has(name)) throw new Error(`ONNX export: the output name '${name}' is taken (a feature of that name?): rename the feature`);
     this.node('Identity', [value], { outputs: [name] });
     this.used.add(name);
     this.outputs.push(valueInfo(name, elemType, rest));
