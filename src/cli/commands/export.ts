@@ -13,7 +13,7 @@ import { loadDatasetFile } from '../../data/load.js';
 import { SqliteStore } from '../../store/index.js';
 import { existsSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { ConfigError, DataError } from '../../util/errors.js';
-import { existingDatabase, positiveInteger, runId } from '../arguments.js';
+import { existingDatabase, nonNegativeNumber, positiveInteger, runId } from '../arguments.js';
 import type { CliCommand, CliContext } from '../context.js';
 import { formatBytes } from '../format.js';
 import { deploymentText, formatEnsembleResult } from '../run-tables.js';
@@ -24,6 +24,7 @@ interface ExportOptions {
   ensembleId?: number;
   refit?: boolean;
   deploy?: DeployForm;
+  deployTolerance?: number;
   data?: string;
   format: 'bundle' | 'onnx';
 }
@@ -41,6 +42,7 @@ export const exportCommand: CliCommand = {
       .option('--ensemble-id <n>', "which of the run's ensembles (default: the newest; see `reensemble`)", positiveInteger)
       .addOption(new Option('--deploy <form>', 'exact (default: fold models as selected), fast or small (refit forms: need --data)').choices(DEPLOY_FORMS))
       .addOption(new Option('--refit', 'retrain each member once on all training rows (= --deploy fast, dropping only members that do not help; needs --data)').conflicts('deploy'))
+      .option('--deploy-tolerance <fraction>', 'relative out-of-fold loss increase fast / small may spend (default 0.002)', nonNegativeNumber)
       .option('--data <file>', 'the run\'s training data, for --refit and --deploy fast|small')
       .action((run: number, options: ExportOptions, command: Command) => {
         if (options.refit === true && options.data === undefined) command.error("--refit needs --data <file> (the run's training data)", { exitCode: 2 });
@@ -61,6 +63,7 @@ async function runExport(run: number, options: ExportOptions, context: CliContex
     store: db,
     ...(options.ensembleId === undefined ? {} : { ensembleId: options.ensembleId }),
     ...(dataset === undefined ? {} : { dataset, ...(options.deploy === undefined ? { refit: true } : { deploy: options.deploy }) }),
+    ...(options.deployTolerance === undefined ? {} : { deployTolerance: options.deployTolerance }),
   });
   if (options.format === 'onnx') {
     const { exportOnnx } = await import('../../export/onnx/index.js');

@@ -15,7 +15,7 @@ import { defaultMetric, getMetric, metricNames } from '../../metrics/index.js';
 import type { MetricName } from '../../metrics/types.js';
 import { measureServingCost, type ServingCost } from '../../serving/serving-cost.js';
 import { DataError } from '../../util/errors.js';
-import { fraction, positiveInteger, positiveNumber, nonNegativeInteger, runId } from '../arguments.js';
+import { fraction, positiveInteger, positiveNumber, nonNegativeInteger, nonNegativeNumber, runId } from '../arguments.js';
 import { processIO, type CliCommand, type CliContext } from '../context.js';
 import { formatBytes, formatDuration, formatMillis, formatScore } from '../format.js';
 import { formatRunOutcome, ProgressDisplay } from '../progress.js';
@@ -38,6 +38,7 @@ interface FitOptions {
   concurrency?: number;
   refit?: boolean;
   deploy?: DeployForm;
+  deployTolerance?: number;
   out: string;
   db: string;
   resume?: number;
@@ -70,6 +71,7 @@ export const fitCommand: CliCommand = {
         new Option('--deploy <form>', `what the bundle holds (default ${DEFAULTS.deploy}): exact = fold models as selected; fast = members refit on all rows, members that barely help dropped; small = fast + trees trimmed`)
           .choices(DEPLOY_FORMS),
       )
+      .option('--deploy-tolerance <fraction>', 'relative out-of-fold loss increase fast / small may spend (default 0.002)', nonNegativeNumber)
       .addOption(new Option('--refit', 'retrain every selected member once on all rows (= --deploy fast, dropping only members that do not help)').conflicts('deploy'))
       .option('--out <dir>', 'bundle directory', './model')
       .option('--db <file>', 'run database (SQLite)', DEFAULTS.store)
@@ -116,6 +118,7 @@ async function runFit(options: FitOptions, context: CliContext): Promise<void> {
       store: options.db,
       refit: options.refit === true,
       ...(options.deploy === undefined ? {} : { deploy: options.deploy }),
+      ...(options.deployTolerance === undefined ? {} : { deployTolerance: options.deployTolerance }),
       resume: options.resume,
       onProgress: (event) => progress.handle(event),
       signal: controller.signal,
