@@ -86,7 +86,7 @@ test('fit report (regression, --test with the target): leaderboard, ensemble, sc
   assert.match(cpuReport, /^\s+rank\s+trial\s+family\s+rmse\s+fit s\s+config$/m);
   assert.match(cpuReport, /^ensemble: ges, \d members?$/m);
   assert.match(cpuReport, /^validation rmse\s+\d+\.\d{4}\s+\(best single member \d+\.\d{4}\)$/m);
-  assert.match(cpuReport, /^bundle\s+\S+cpu-model \(\d+(\.\d+)? (KiB|MiB), deploy small: \d of \d members refit[^)]*\)$/m);
+  assert.match(cpuReport, /^bundle\s+\S+cpu-model \(\d+(\.\d+)? (KiB|MiB), deploy small: \d of \d members \(\d refit\).*\)$/m);
   assert.match(cpuReport, /^latency 1 row \d+\.\d+ ms, 1,000 rows \d+(\.\d+)? ms \([\d,]+ rows\/s\)$/m);
   const printed = Number(/^test rmse\s+(\S+)\s+\(209 rows of \S+cpu\.arff\)$/m.exec(cpuReport)![1]);
   const data = loadDatasetFile(`${DATA}/cpu.arff`);
@@ -194,7 +194,7 @@ test('reensemble with another method, then export each ensemble; export --deploy
   assert.equal(exported.code, 0, exported.stderr);
   assert.match(exported.stdout, /^ensemble: ges, /m);
   assert.equal(refit.code, 0, refit.stderr);
-  assert.match(refit.stdout, /^bundle\s+\S+cpu-refit \(.*, deploy small: \d of \d members refit.*\)$/m);
+  assert.match(refit.stdout, /^bundle\s+\S+cpu-refit \(.*, deploy small: \d of \d members \(\d refit\).*\)$/m);
 
   // The exported GES ensemble is the one fit saved (--deploy exact): same predictions. The cpu fit saved the default
   // form, small: exporting it again from the stored run refits the same members with the same seeds, bit for bit.
