@@ -8,6 +8,8 @@ export { autoEnsemble, reEnsemble, loadRunEnsemble } from './api/auto-ensemble.j
 export { DEFAULTS, ENSEMBLE_METHODS, SEARCH_METHODS } from './api/options.js';
 export type * from './api/types.js';
 export { loadBundle as loadEnsemble, saveBundle } from './export/bundle.js';
+export { exportOnnx } from './export/onnx/index.js';
+export { deployEnsemble, DEPLOY_FORMS, type DeployForm } from './export/deploy.js';
 export {
   EnsembleModel,
   type EnsembleMember,

@@ -2,7 +2,8 @@ import { outputWidth, targetLabels, type Dataset, type FeatureTable } from '../d
 import { rareClassWarnings } from '../data/class-sizes.js';
 import { featureSchemaOf } from '../data/feature-schema.js';
 import { saveBundle } from '../export/bundle.js';
-import { assembleEnsemble, MAX_CANDIDATES, selectEnsemble } from '../finish/finish.js';
+import type { DeployForm } from '../export/deploy.js';
+import { assembleEnsemble, MAX_CANDIDATES, selectEnsemble, type DeployRequest } from '../finish/finish.js';
 import { defaultMetric, getMetric } from '../metrics/index.js';
 import type { Metric } from '../metrics/types.js';
 import { getFamily } from '../models/registry.js';
@@ -15,7 +16,7 @@ import type { RunSummary } from '../training/types.js';
 import type { ExecutorFactory } from '../training/executor.js';
 import { ConfigError } from '../util/errors.js';
 import { toDataset, toFeatureTable } from './dataset-input.js';
-import { defaultFolds, resolveOptions, validateReEnsembleOptions, type ResolvedOptions } from './options.js';
+import { DEFAULTS, defaultFolds, resolveOptions, validateReEnsembleOptions, type ResolvedOptions } from './options.js';
 import type {
   AutoEnsembleOptions,
   AutoEnsembleResult,
@@ -52,6 +53,7 @@ export async function autoEnsemble(dataset: DatasetInput, options: AutoEnsembleO
       costPrior,
     });
     const context = runContextOf(data);
+    const deploy = deployRequest({ ...opts, dataset: data }, DEFAULTS.deploy);
     const distributed = await distributedSetup(opts);
     for (const message of rareClassWarnings(data, folds)) opts.onProgress?.({ type: 'warning', message });
     // What is left of the caller's budget now; a resume without one goes on with what is left of the run's.
@@ -60,7 +62,7 @@ export async function autoEnsemble(dataset: DatasetInput, options: AutoEnsembleO
     if (secondsLeft !== undefined && !(secondsLeft > 0)) throw new ConfigError(`the time budget (${budget} s) was used up loading the data`);
     const split = secondsLeft === undefined ? undefined : splitBudget(secondsLeft, {
       method: opts.ensemble,
-      refit: opts.refit === true,
+      refit: deploy.form !== 'exact',
       rows: data.nRows,
       outputs: outputWidth(data),
       candidates: MAX_CANDIDATES,
@@ -101,7 +103,7 @@ export async function autoEnsemble(dataset: DatasetInput, options: AutoEnsembleO
     return await finishRun(store, summary.runId, summary, metric, {
       method: opts.ensemble,
       selectorOptions: { seed: opts.seed, ...opts.ensembleOptions },
-      refitOn: opts.refit ? data : undefined,
+      deploy,
       started,
       deadline: summary.ensembleDeadline,
     });
@@ -148,12 +150,12 @@ export async function reEnsemble(runId: number, options: ReEnsembleOptions): Pro
     if (run === undefined) throw new ConfigError(`no run ${runId} in ${options.store ?? './auto-ensemble.db'}`);
     const metric = getMetric(run.metric as Metric['name'], run.task);
     const stored = run.options as { seed: number };
-    const refitOn = options.refit ? toDataset(options.dataset ?? missingDataset(), {}) : undefined;
+    const deploy = deployRequest(options, 'exact');
     const deadline = options.timeBudget === undefined ? Infinity : started + options.timeBudget * 1000;
     return await finishRun(store, runId, storedSummary(store, runId), metric, {
       method: options.ensemble,
       selectorOptions: { seed: options.seed ?? stored.seed, ...options.ensembleOptions },
-      refitOn,
+      deploy,
       started,
       deadline,
     });
@@ -162,14 +164,25 @@ export async function reEnsemble(runId: number, options: ReEnsembleOptions): Pro
   }
 }
 
-function missingDataset(): never {
-  throw new ConfigError('refit needs the run\'s training data: pass options.dataset');
+/**
+ * The deployment form asked for (`fallback` when neither `deploy` nor `refit` is given). `refit: true` alone is the
+ * `fast` form with tolerance 0: every member refit, only members that do not help dropped.
+ */
+function deployRequest(
+  options: { deploy?: DeployForm; refit?: boolean; deployTolerance?: number; dataset?: DatasetInput },
+  fallback: DeployForm,
+): DeployRequest {
+  const form = options.deploy ?? (options.refit === true ? 'fast' : fallback);
+  if (form === 'exact') return { form };
+  if (options.dataset === undefined) throw new ConfigError(`deploy '${form}' (refit) needs the run's training data: pass options.dataset`);
+  const tolerance = options.deployTolerance ?? (options.deploy === undefined ? 0 : undefined);
+  return { form, data: toDataset(options.dataset, {}), ...(tolerance === undefined ? {} : { tolerance }) };
 }
 
 interface FinishOptions {
   readonly method: string;
   readonly selectorOptions: Readonly<Record<string, unknown>>;
-  readonly refitOn: Dataset | undefined;
+  readonly deploy: DeployRequest;
   readonly started: number;
   /** ms since epoch by which the finish phase must be done (Infinity: none). */
   readonly deadline: number;
@@ -182,9 +195,10 @@ async function finishRun(store: Store, runId: number, summary: RunSummary, metri
     method: finish.method,
     selectorOptions: finish.selectorOptions,
     deadline: finish.deadline,
-    refit: finish.refitOn !== undefined,
+    refit: finish.deploy.form !== 'exact',
+    details: { deploy: finish.deploy.form },
   });
-  return assemble(store, context, record, metric, summary, finish.refitOn, finish.started, finish.deadline);
+  return assemble(store, context, record, metric, summary, finish.deploy, finish.started, finish.deadline);
 }
 
 /**
@@ -193,7 +207,7 @@ async function finishRun(store: Store, runId: number, summary: RunSummary, metri
  */
 export async function loadRunEnsemble(
   runId: number,
-  options: { store?: string; ensembleId?: number; refit?: boolean; dataset?: DatasetInput } = {},
+  options: { store?: string; ensembleId?: number; refit?: boolean; deploy?: DeployForm; deployTolerance?: number; dataset?: DatasetInput } = {},
 ): Promise<AutoEnsembleResult> {
   const started = Date.now();
   const path = options.store ?? './auto-ensemble.db';
@@ -206,8 +220,7 @@ export async function loadRunEnsemble(
     const record = options.ensembleId === undefined ? ensembles[ensembles.length - 1]! : ensembles.find((e) => e.id === options.ensembleId);
     if (record === undefined) throw new ConfigError(`run ${runId} has no ensemble ${options.ensembleId} (it has ${ensembles.map((e) => e.id).join(', ')})`);
     const metric = getMetric(run.metric as Metric['name'], run.task);
-    const refitOn = options.refit ? toDataset(options.dataset ?? missingDataset(), {}) : undefined;
-    return await assemble(store, requireContext(store, runId), record, metric, storedSummary(store, runId), refitOn, started, Infinity);
+    return await assemble(store, requireContext(store, runId), record, metric, storedSummary(store, runId), deployRequest(options, 'exact'), started, Infinity);
   } finally {
     store.close();
   }
@@ -239,11 +252,11 @@ async function assemble(
   record: EnsembleRecord,
   metric: Metric,
   summary: RunSummary,
-  refitOn: Dataset | undefined,
+  deploy: DeployRequest,
   started: number,
   deadline: number,
 ): Promise<AutoEnsembleResult> {
-  const { model, members } = await assembleEnsemble(store, context, record, metric, { ...(refitOn === undefined ? {} : { refitOn }), deadline });
+  const { model, members } = await assembleEnsemble(store, context, record, metric, { deploy, deadline });
   return {
     runId: record.runId,
     ensemble: model,

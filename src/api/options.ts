@@ -1,5 +1,7 @@
 import { isMetricName } from '../metrics/index.js';
+import { DEPLOY_FORMS } from '../export/deploy.js';
 import { ConfigError } from '../util/errors.js';
+import type { DeployForm } from '../export/deploy.js';
 import type { AutoEnsembleOptions, EnsembleMethod, ReEnsembleOptions, SearchMethod } from './types.js';
 
 export const SEARCH_METHODS: readonly SearchMethod[] = ['random', 'bo', 'divbo'];
@@ -14,6 +16,8 @@ export const DEFAULTS = {
   folds: 5,
   seed: 0,
   store: './auto-ensemble.db',
+  /** Chosen by measurement (docs/bundle-format.md, "Deployment forms"). */
+  deploy: 'small' as DeployForm,
 } as const;
 
 /** From this many training rows, members are cross-validated on LARGE_DATA_FOLDS folds by default. */
@@ -30,7 +34,7 @@ export function defaultFolds(rows: number): number {
 
 const KNOWN_OPTIONS = new Set<string>([
   'target', 'task', 'metric', 'timeBudget', 'maxTrials', 'search', 'searchSpace', 'ensemble', 'ensembleOptions', 'folds',
-  'seed', 'concurrency', 'backend', 'store', 'test', 'refit', 'perTrialTimeLimit', 'pruning', 'resume', 'force', 'executor', 'onProgress', 'signal',
+  'seed', 'concurrency', 'backend', 'store', 'test', 'refit', 'deploy', 'deployTolerance', 'perTrialTimeLimit', 'pruning', 'resume', 'force', 'executor', 'onProgress', 'signal',
 ]);
 
 export interface ResolvedOptions extends Omit<AutoEnsembleOptions, 'search' | 'searchSpace' | 'ensemble' | 'seed' | 'store'> {
@@ -56,6 +60,7 @@ export function resolveOptions(options: AutoEnsembleOptions): ResolvedOptions {
   if (o.metric !== undefined && !isMetricName(o.metric)) throw new ConfigError(`unknown metric '${String(o.metric)}'`);
   oneOf('search', o.search, SEARCH_METHODS);
   oneOf('ensemble', o.ensemble, ENSEMBLE_METHODS);
+  checkDeploy(o);
   positiveNumber('timeBudget', o.timeBudget);
   positiveNumber('perTrialTimeLimit', o.perTrialTimeLimit);
   positiveInteger('maxTrials', o.maxTrials);
@@ -86,10 +91,20 @@ export function resolveOptions(options: AutoEnsembleOptions): ResolvedOptions {
   };
 }
 
+/** `deploy` is a form name, `deployTolerance` a non-negative number, and `refit` does not contradict `deploy`. */
+function checkDeploy(o: { deploy?: unknown; deployTolerance?: unknown; refit?: unknown }): void {
+  oneOf('deploy', o.deploy, DEPLOY_FORMS);
+  if (o.deployTolerance !== undefined && !(typeof o.deployTolerance === 'number' && o.deployTolerance >= 0 && Number.isFinite(o.deployTolerance))) {
+    throw new ConfigError(`deployTolerance must be a non-negative number (relative loss increase), got ${String(o.deployTolerance)}`);
+  }
+  if (o.refit === true && o.deploy === 'exact') throw new ConfigError("refit: true contradicts deploy: 'exact' (fold models): give one of them");
+}
+
 export function validateReEnsembleOptions(options: ReEnsembleOptions): void {
   if (typeof options !== 'object' || options === null) throw new ConfigError('options must be an object with at least { ensemble }');
   if (options.ensemble === undefined) throw new ConfigError(`reEnsemble needs options.ensemble (one of ${ENSEMBLE_METHODS.join(', ')})`);
   oneOf('ensemble', options.ensemble, ENSEMBLE_METHODS);
+  checkDeploy(options);
   if (options.seed !== undefined && !(Number.isInteger(options.seed) && options.seed >= 0)) throw new ConfigError(`seed must be a non-negative integer, got ${options.seed}`);
   positiveNumber('timeBudget', options.timeBudget);
 }

@@ -3,6 +3,7 @@ import type { MetricName } from '../metrics/types.js';
 import type { Config } from '../models/types.js';
 import type { ProgressEvent, RunSummary } from '../training/types.js';
 import type { EnsembleModel } from '../serving/ensemble-model.js';
+import type { DeployForm } from '../export/deploy.js';
 
 /**
  * What `autoEnsemble` accepts as data: a CSV / ARFF file path, rows in memory, column arrays, or a Dataset.
@@ -45,8 +46,16 @@ export interface AutoEnsembleOptions {
   readonly store?: string;
   /** Test data (same input forms) whose predictions are stored for every member. */
   readonly test?: DatasetInput;
-  /** Retrain each selected member once on all training rows instead of keeping its k fold models. */
+  /** Retrain each selected member once on all training rows instead of keeping its k fold models (= deploy 'fast', tolerance 0). */
   readonly refit?: boolean;
+  /**
+   * What the returned ensemble (and its bundle) holds (default 'small'; docs/bundle-format.md, "Deployment forms"):
+   * 'exact' the k fold models per member, as selected; 'fast' members refit on all rows, members that barely help
+   * dropped; 'small' also trims trees while the out-of-fold score holds.
+   */
+  readonly deploy?: DeployForm;
+  /** Relative out-of-fold loss increase 'fast' and 'small' may spend (default 0.002). */
+  readonly deployTolerance?: number;
   /**
    * Seconds one trial may take, all its folds. Default: a fifth of the training time (each worker thread gets
    * through at least five trials), up to a third on large data. Families that can stop early (boosting rounds, forest trees, epochs) end each
@@ -120,6 +129,9 @@ export interface ReEnsembleOptions {
   readonly store?: string;
   /** Retrain selected members on all training rows (needs `dataset`, the run's training data). */
   readonly refit?: boolean;
+  /** Deployment form (default 'exact' here; 'fast' and 'small' need `dataset`). */
+  readonly deploy?: DeployForm;
+  readonly deployTolerance?: number;
   readonly dataset?: DatasetInput;
   /** Seconds the selection (and refit) may take; the selector returns its best ensemble so far then (default: none). */
   readonly timeBudget?: number;

@@ -24,6 +24,12 @@ export function nonNegativeInteger(value: string): number {
   return x;
 }
 
+export function nonNegativeNumber(value: string): number {
+  const x = Number(value);
+  if (value.trim() === '' || !Number.isFinite(x) || x < 0) throw new InvalidArgumentError('expected a non-negative number.');
+  return x;
+}
+
 /** A TCP port, 0 meaning "any free port". */
 export function port(value: string): number {
   const x = nonNegativeInteger(value);

@@ -138,3 +138,21 @@ export function formatEnsembles(ensembles: readonly EnsembleRecord[], metric: st
     ]),
   );
 }
+
+/**
+ * What the deployment form kept, members named by trial number as in the tables:
+ * "deploy small: 4 of 5 members (3 refit, 1 with its fold models), trial 6 gbdt trees 130 -> 25".
+ */
+export function deploymentText(result: AutoEnsembleResult): string {
+  const members = result.ensemble.members;
+  const d = result.ensemble.deployment;
+  if (d === undefined) return `deploy exact: ${members.length} members x ${members[0]?.models.length ?? 0} fold models`;
+  const trialOf = new Map(result.leaderboard.map((t) => [t.trialId, t.trial]));
+  const refit = members.filter((m) => m.models.length === 1).length;
+  const kept = refit === members.length ? `${refit} refit` : `${refit} refit, ${members.length - refit} with ${members.length - refit === 1 ? 'its' : 'their'} fold models`;
+  const trims = d.trimmedTrees.map((t) => {
+    const family = members.find((m) => m.id === t.id)?.family ?? '';
+    return `trial ${trialOf.get(t.id) ?? `id ${t.id}`} ${family} trees ${t.from} -> ${t.trees}`;
+  });
+  return [`deploy ${d.form}: ${members.length} of ${members.length + d.droppedMembers.length} members (${kept})`, ...trims].join(', ');
+}

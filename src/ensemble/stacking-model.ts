@@ -3,8 +3,7 @@
  * optional dense features) and how it predicts. Shared by the fitter (stacking.ts) and combinePredictions.
  */
 import type { Predictions } from '../metrics/types.js';
-import { predictLogistic } from '../models/linear/logistic.js';
-import { predictLinear } from '../models/linear/ridge.js';
+import { predictLinear, predictLogistic } from '../models/linear/predict.js';
 import { DataError } from '../util/errors.js';
 import type { StackingModel } from './types.js';
 

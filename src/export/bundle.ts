@@ -4,10 +4,11 @@
  */
 import { mkdirSync, readFileSync, writeFileSync, existsSync, readdirSync, statSync, rmSync, renameSync } from 'node:fs';
 import { join, dirname, basename, resolve } from 'node:path';
-import { calibrationFromEntry, calibrationToEntry } from '../ensemble/calibration-format.js';
+import { calibrationToEntry } from '../ensemble/calibration-format.js';
 import { getFamily } from '../models/registry.js';
-import type { FittedMember, SerializedMember } from '../models/types.js';
-import { EnsembleModel, type EnsembleMember } from '../serving/ensemble-model.js';
+import type { SerializedMember } from '../models/types.js';
+import type { EnsembleModel } from '../serving/ensemble-model.js';
+import { checkedReader, modelFromManifest } from './bundle-read.js';
 import { DataError } from '../util/errors.js';
 import { libraryVersion } from '../util/version.js';
 import {
@@ -77,6 +78,7 @@ function writeBundleFiles(model: EnsembleModel, dir: string): void {
     refit: model.members.every((m) => m.models.length === 1),
     combiner: model.combiner,
     members,
+    ...(model.deployment === undefined ? {} : { deployment: model.deployment }),
     ...(calibration === undefined ? {} : { calibration: calibration.entry }),
     checksums,
   };
@@ -109,53 +111,12 @@ export async function loadBundle(dir: string): Promise<EnsembleModel> {
   if (!existsSync(dir)) throw new DataError(`no bundle at ${dir}: the directory does not exist`);
   if (!existsSync(manifestPath)) throw new DataError(`no bundle at ${dir}: ${MANIFEST} is missing`);
   const manifest = parseManifest(readFileSync(manifestPath, 'utf8'), manifestPath);
-  const read = (path: string): Buffer => {
-    const expected = manifest.checksums[path];
-    if (expected === undefined) throw new DataError(`manifest lists ${path} without a checksum`, { file: manifestPath });
+  const fetchFile = async (path: string): Promise<Uint8Array | undefined> => {
     const full = join(dir, path);
-    if (!existsSync(full)) throw new DataError(`bundle file missing: ${path}`, { file: dir });
-    const data = readFileSync(full);
-    if (sha256(data) !== expected) throw new DataError(`checksum mismatch: ${path} was modified or corrupted`, { file: dir });
-    return data;
+    return existsSync(full) ? readFileSync(full) : undefined;
   };
-  const members: EnsembleMember[] = [];
-  for (const member of manifest.members) {
-    const family = getFamily(member.family);
-    const models: FittedMember[] = [];
-    for (const entry of member.models) models.push(await family.load(readModel(member.family, entry, read, dir)));
-    members.push({ ...member, validationScore: member.validationScore ?? NaN, models });
-  }
-  return new EnsembleModel({
-    task: manifest.task,
-    targetName: manifest.target,
-    classes: manifest.classes,
-    schema: manifest.features,
-    metric: manifest.metric,
-    method: manifest.method,
-    validationScore: manifest.validationScore ?? NaN,
-    combiner: manifest.combiner,
-    members,
-    ...(manifest.calibration === undefined ? {} : { calibration: calibrationFromEntry(manifest.calibration, read(manifest.calibration.scores)) }),
-  });
-}
-
-function readModel(family: string, entry: ModelEntry, read: (path: string) => Buffer, dir: string): SerializedMember {
-  const blobs: Record<string, Uint8Array> = {};
-  const packed = entry.blobFile === undefined ? undefined : read(entry.blobFile);
-  for (const [name, [offset, length]] of Object.entries(entry.blobs)) {
-    if (packed === undefined || offset + length > packed.byteLength) {
-      throw new DataError(`blob '${name}' of ${entry.state} lies outside its binary file`, { file: dir });
-    }
-    blobs[name] = new Uint8Array(packed.subarray(offset, offset + length)); // a copy: own aligned buffer, not Node's pool
-  }
-  let state: unknown;
-  try {
-    state = JSON.parse(read(entry.state).toString('utf8'));
-  } catch (error) {
-    if (error instanceof DataError) throw error;
-    throw new DataError(`${entry.state} is not valid JSON: ${(error as Error).message}`, { file: dir });
-  }
-  return { family, formatVersion: entry.formatVersion, state, blobs };
+  const read = checkedReader(manifest, fetchFile, sha256, dir);
+  return modelFromManifest(manifest, read, (serialized) => getFamily(serialized.family).load(serialized), dir);
 }
 
 /** Refuse anything but an absent path, an empty directory, or an existing bundle. */

@@ -5,14 +5,17 @@
  * loading the members' models, and refits stop growing at their share of it.
  */
 import type { Dataset } from '../data/dataset.js';
+import { datasetFolds } from '../data/split.js';
 import { combinerMemberWeights, getSelector } from '../ensemble/index.js';
 import type { Candidate } from '../ensemble/types.js';
 import type { Metric } from '../metrics/types.js';
 import { getFamily } from '../models/registry.js';
 import type { FittedMember } from '../models/types.js';
+import { deployEnsemble, type DeployForm, type DeployInput } from '../export/deploy.js';
 import { EnsembleModel, type EnsembleMember } from '../serving/ensemble-model.js';
 import { datasetFingerprint } from '../store/fingerprint.js';
 import type { EnsembleRecord, RunContext, Store, TrialRecord } from '../store/types.js';
+import type { StoredRunOptions } from '../training/types.js';
 import { ConfigError } from '../util/errors.js';
 import { deriveSeed } from '../util/random.js';
 import { oofVariance, runCalibration } from './calibration.js';
@@ -77,9 +80,16 @@ function selectionDeadline(deadline: number, refit: boolean): number {
   return deadline - kept;
 }
 
+/** The deployment form to build and, for the forms that refit, the run's training data. */
+export interface DeployRequest {
+  readonly form: DeployForm;
+  readonly data?: Dataset;
+  readonly tolerance?: number;
+}
+
 export interface AssembleOptions {
-  /** Refit each member on these rows (the run's own training data) instead of loading its fold models. */
-  readonly refitOn?: Dataset;
+  /** The deployment form (src/export/deploy.ts; default 'exact': each member's k fold models, as selected). */
+  readonly deploy?: DeployRequest;
   /** ms since epoch: refits stop growing at their share of the time left (Infinity: none). */
   readonly deadline: number;
 }
@@ -89,7 +99,10 @@ export interface AssembledEnsemble {
   readonly members: readonly EnsembleMember[];
 }
 
-/** The fitted ensemble of a stored ensemble record: its members' fold models, or refits on all rows. */
+/**
+ * The fitted ensemble of a stored ensemble record: its members' fold models, then, for a deployment form other
+ * than 'exact', members dropped, trimmed and refit on all rows (src/export/deploy.ts) within the deadline.
+ */
 export async function assembleEnsemble(
   store: Store,
   context: RunContext,
@@ -97,20 +110,18 @@ export async function assembleEnsemble(
   metric: Metric,
   options: AssembleOptions,
 ): Promise<AssembledEnsemble> {
-  const { refitOn } = options;
-  if (refitOn !== undefined && datasetFingerprint(refitOn) !== store.getRun(record.runId)!.datasetFingerprint) {
+  const deploy = options.deploy ?? { form: 'exact' };
+  const run = store.getRun(record.runId)!;
+  if (deploy.data !== undefined && datasetFingerprint(deploy.data) !== run.datasetFingerprint) {
     throw new ConfigError(`refit needs run ${record.runId}'s own training data; the dataset given differs`);
   }
   const weights = combinerMemberWeights(record.combiner);
-  const ids = record.combiner.memberIds;
   const members: EnsembleMember[] = [];
-  for (let i = 0; i < ids.length; i++) {
-    const id = ids[i]!;
+  for (const id of record.combiner.memberIds) {
     const trial = store.getTrial(id)!;
-    const models = refitOn === undefined ? await loadFoldModels(store, trial) : [await refitMember(trial, refitOn, shareOfTimeLeft(options.deadline, ids.length - i))];
-    members.push({ id, family: trial.family, config: trial.config, weight: weights.get(id) ?? 0, validationScore: trial.validationScore!, models });
+    members.push({ id, family: trial.family, config: trial.config, weight: weights.get(id) ?? 0, validationScore: trial.validationScore!, models: await loadFoldModels(store, trial) });
   }
-  const model = new EnsembleModel({
+  const exact = new EnsembleModel({
     task: context.task,
     targetName: context.targetName,
     classes: context.classes,
@@ -122,7 +133,48 @@ export async function assembleEnsemble(
     members,
     calibration: runCalibration(store, context, record.runId, record.combiner),
   });
-  return { model, members };
+  if (deploy.form === 'exact' || deploy.data === undefined) return { model: exact, members };
+  const deployed = await deployEnsemble(exact, deployInput(store, run.options as StoredRunOptions, deploy, deploy.data, metric, members, options.deadline));
+  // The calibration follows the deployed composition (its members' out-of-fold predictions) when members were dropped.
+  const model = deployed.combiner === exact.combiner
+    ? deployed
+    : new EnsembleModel({ ...deployed.info(), calibration: runCalibration(store, context, record.runId, deployed.combiner) });
+  return { model, members: model.members };
+}
+
+/**
+ * The deployment forms' inputs: the run's folds, its members' stored out-of-fold predictions, and a refit that
+ * keeps the deadline: each member gets an equal share of the time left; one whose share is under half its usual
+ * fit time (its trial's seconds per fold) keeps its fold models instead.
+ */
+function deployInput(
+  store: Store,
+  stored: StoredRunOptions,
+  deploy: DeployRequest,
+  data: Dataset,
+  metric: Metric,
+  members: readonly EnsembleMember[],
+  deadline: number,
+): DeployInput {
+  const ids = members.map((m) => m.id);
+  const matrix = store.readPredictions(ids, 'oof', 'float64');
+  const oof = new Map(ids.map((id, i) => [id, Float64Array.from(matrix.member(i))]));
+  let left = members.length;
+  return {
+    form: deploy.form,
+    data,
+    folds: datasetFolds(data, stored.folds, stored.seed),
+    metric,
+    oof,
+    refit: async (member) => {
+      const trial = store.getTrial(member.id)!;
+      const until = shareOfTimeLeft(deadline, Math.max(1, left--));
+      const usual = ((trial.fitSeconds ?? 0) / stored.folds) * 1000;
+      if (Number.isFinite(until) && until - Date.now() < 0.5 * usual) return undefined;
+      return refitMember(trial, data, until);
+    },
+    ...(deploy.tolerance === undefined ? {} : { tolerance: deploy.tolerance }),
+  };
 }
 
 function shareOfTimeLeft(deadline: number, membersLeft: number): number {

@@ -34,6 +34,8 @@ export interface EnsembleModelInfo {
   readonly validationScore: number;
   readonly combiner: Combiner;
   readonly members: readonly EnsembleMember[];
+  /** How the members were prepared for deployment (absent: the exact fold models, as selected). */
+  readonly deployment?: DeploymentInfo;
   /** Calibration data from the members' out-of-fold predictions (intervals, sets, uncertainty); absent in old bundles. */
   readonly calibration?: Calibration;
 }
@@ -51,6 +53,21 @@ export interface PredictionRow {
   readonly set?: string[];
   /** With `uncertainty`: total = aleatoric + epistemic (entropy in nats, or variance in squared target units). */
   readonly uncertainty?: { readonly total: number; readonly aleatoric: number; readonly epistemic: number };
+}
+
+/** What a deployment form (src/export/deploy.ts) changed, for the manifest and GET /metadata. */
+export interface DeploymentInfo {
+  readonly form: string;
+  /** Relative out-of-fold loss increase the form was allowed. */
+  readonly tolerance: number;
+  /** Members of the selected ensemble left out (ids). */
+  readonly droppedMembers: readonly number[];
+  /** Tree members cut to their first `trees` trees (of `from`). */
+  readonly trimmedTrees: readonly { readonly id: number; readonly trees: number; readonly from: number }[];
+  /** Out-of-fold score of the selected ensemble, and of the deployed composition (fold models, trimmed). */
+  readonly exactValidationScore: number;
+  readonly validationScore: number;
+  readonly validationLossIncrease: number;
 }
 
 /** The public description of a fitted ensemble: task, target, classes, input schema, metric and score. */
@@ -82,6 +99,7 @@ export class EnsembleModel {
   readonly combiner: Combiner;
   readonly members: readonly EnsembleMember[];
   readonly calibration: Calibration | undefined;
+  readonly deployment: DeploymentInfo | undefined;
   /** The members the combiner reads (others, if any, are kept for information but never evaluated). */
   private readonly combined: readonly EnsembleMember[];
 
@@ -96,6 +114,7 @@ export class EnsembleModel {
     this.combiner = info.combiner;
     this.members = info.members;
     this.calibration = info.calibration;
+    this.deployment = info.deployment;
     checkMembers(info);
     const used = new Set(info.combiner.memberIds);
     this.combined = info.members.filter((m) => used.has(m.id));
@@ -114,6 +133,23 @@ export class EnsembleModel {
     };
   }
 
+  /** Everything the model was built from (to build a variant of it). */
+  info(): EnsembleModelInfo {
+    return {
+      task: this.task,
+      targetName: this.targetName,
+      classes: this.classes,
+      schema: this.schema,
+      metric: this.metric,
+      method: this.method,
+      validationScore: this.validationScore,
+      combiner: this.combiner,
+      members: this.members,
+      ...(this.deployment === undefined ? {} : { deployment: this.deployment }),
+      ...(this.calibration === undefined ? {} : { calibration: this.calibration }),
+    };
+  }
+
   /** Prediction columns: classes for classification, 1 for regression. */
   get nOutputs(): number {
     return this.task === 'regression' ? 1 : this.classes.length;
@@ -121,7 +157,7 @@ export class EnsembleModel {
 
   /** Row-major n x k combined predictions (probabilities, or values for regression). */
   predictMatrix(input: PredictInput): Float64Array {
-    const table = this.toTable(input);
+    const table = this.featureTable(input);
     const k = this.nOutputs;
     const byId = new Map<number, Float64Array>();
     for (const member of this.combined) byId.set(member.id, averageModels(member.models, table, k));
@@ -160,7 +196,7 @@ export class EnsembleModel {
    */
   predictDetailed(input: PredictInput, options: PredictOptions): DetailedPredictions {
     const checked = checkPredictOptions(options, this.task);
-    return predictWithUncertainty(this, this.toTable(input), checked);
+    return predictWithUncertainty(this, this.featureTable(input), checked);
   }
 
   /** Release members' native resources (TensorFlow.js), if any. The model must not be used afterwards. */
@@ -191,7 +227,8 @@ export class EnsembleModel {
     return rows;
   }
 
-  private toTable(input: PredictInput): FeatureTable {
+  /** The input checked against the schema (docs/bundle-format.md, "Input rows") as a table in schema order. */
+  featureTable(input: PredictInput): FeatureTable {
     if (Array.isArray(input)) return rowsToFeatureTable(input as Record<string, unknown>[], this.schema);
     const table = input as Partial<FeatureTable> | null;
     if (table === null || typeof table !== 'object' || typeof table.nRows !== 'number' || !Array.isArray(table.features)) {

@@ -104,7 +104,7 @@ test('predict, runs, leaderboard, reensemble, export, serve: bad arguments, unkn
     { args: ['reensemble', '1', '--db', db], code: 2, message: /required option '--ensemble <method>' not specified/ },
     { args: ['reensemble', '1', '--ensemble', 'voting', '--db', db], code: 2, message: /Allowed choices are ges, qo-es/ },
     { args: ['reensemble', '7', '--ensemble', 'ges', '--db', db], code: 1, message: /no run 7 in .*empty\.db/ },
-    { args: ['export', '7', '--db', db], code: 2, message: /required option '--out <dir>' not specified/ },
+    { args: ['export', '7', '--db', db], code: 2, message: /required option '--out <path>' not specified/ },
     { args: ['export', '7', '--out', tmp.path('x'), '--db', db], code: 1, message: /no run 7 in/ },
     { args: ['export', '7', '--out', tmp.path('x'), '--db', db, '--refit'], code: 2, message: /--refit needs --data <file>/ },
     { args: ['serve', tmp.path('nothing')], code: 1, message: /no bundle .*nothing/ },

@@ -13,6 +13,7 @@ import { loadBundle } from '../../src/export/bundle.js';
 import { getMetric } from '../../src/metrics/index.js';
 import { tableToRows } from '../../src/serving/serving-cost.js';
 import { DATA, cli, cliAll, readCsv, startCli, tempDir } from './helpers.js';
+import { maxAbsDiff, ort, runOnnx } from '../export/onnx-helpers.js';
 
 interface FitJson {
   runId: number;
@@ -41,7 +42,7 @@ let cpuRunId: number;
 
 before(async () => {
   const [irisRun, cpuRun] = await Promise.all([
-    cli('fit', '--data', `${DATA}/iris.arff`, '--target', 'class', '--holdout', '0.3', ...tiny, '--out', irisModel, '--json'),
+    cli('fit', '--data', `${DATA}/iris.arff`, '--target', 'class', '--holdout', '0.3', ...tiny, '--deploy', 'exact', '--out', irisModel, '--json'),
     cli('fit', '--data', `${DATA}/cpu.arff`, '--test', `${DATA}/cpu.arff`, ...tiny, '--out', cpuModel),
   ]);
   assert.equal(irisRun.code, 0, irisRun.stderr);
@@ -85,7 +86,7 @@ test('fit report (regression, --test with the target): leaderboard, ensemble, sc
   assert.match(cpuReport, /^\s+rank\s+trial\s+family\s+rmse\s+fit s\s+config$/m);
   assert.match(cpuReport, /^ensemble: ges, \d members?$/m);
   assert.match(cpuReport, /^validation rmse\s+\d+\.\d{4}\s+\(best single member \d+\.\d{4}\)$/m);
-  assert.match(cpuReport, /^bundle\s+\S+cpu-model \(\d+(\.\d+)? (KiB|MiB)\)$/m);
+  assert.match(cpuReport, /^bundle\s+\S+cpu-model \(\d+(\.\d+)? (KiB|MiB), deploy small: \d of \d members \(\d refit\).*\)$/m);
   assert.match(cpuReport, /^latency 1 row \d+\.\d+ ms, 1,000 rows \d+(\.\d+)? ms \([\d,]+ rows\/s\)$/m);
   const printed = Number(/^test rmse\s+(\S+)\s+\(209 rows of \S+cpu\.arff\)$/m.exec(cpuReport)![1]);
   const data = loadDatasetFile(`${DATA}/cpu.arff`);
@@ -199,7 +200,7 @@ test('runs and leaderboard: JSON and tables', async () => {
   assert.match(boardText.stdout, new RegExp(`^run ${iris.runId} \\(iris, multiclass\\): 4 of 4 trials done, 0 failed; validation log_loss$`, 'm'));
 });
 
-test('reensemble with another method, then export each ensemble; export --refit keeps one model per member', async () => {
+test('reensemble with another method, then export each ensemble; export --deploy small reproduces fit\'s default bundle', async () => {
   const stackedDir = tmp.path('iris-stacking');
   const re = await cli('reensemble', String(iris.runId), '--ensemble', 'stacking', '--db', db, '--out', stackedDir);
   assert.equal(re.code, 0, re.stderr);
@@ -215,27 +216,48 @@ test('reensemble with another method, then export each ensemble; export --refit 
   const refitDir = tmp.path('cpu-refit');
   const [exported, refit] = await cliAll([
     ['export', String(iris.runId), '--db', db, '--ensemble-id', String(ensembles[0]!.id), '--out', gesDir],
-    ['export', String(cpuRunId), '--db', db, '--out', refitDir, '--refit', '--data', `${DATA}/cpu.arff`],
+    ['export', String(cpuRunId), '--db', db, '--out', refitDir, '--deploy', 'small', '--data', `${DATA}/cpu.arff`],
   ]);
   assert.equal(exported.code, 0, exported.stderr);
   assert.match(exported.stdout, /^ensemble: ges, /m);
   assert.equal(refit.code, 0, refit.stderr);
-  assert.match(refit.stdout, /^bundle\s+\S+cpu-refit \(.*, refit\)$/m);
+  assert.match(refit.stdout, /^bundle\s+\S+cpu-refit \(.*, deploy small: \d of \d members \(\d refit\).*\)$/m);
 
-  // The exported GES ensemble is the one fit saved: same predictions. The refit bundle holds one model per member.
-  const [fromFit, fromExport, stacked] = await Promise.all([loadBundle(irisModel), loadBundle(gesDir), loadBundle(stackedDir)]);
+  // The exported GES ensemble is the one fit saved (--deploy exact): same predictions. The cpu fit saved the default
+  // form, small: exporting it again from the stored run refits the same members with the same seeds, bit for bit.
+  const [fromFit, fromExport, stacked, cpuFit, cpuExport] = await Promise.all(
+    [irisModel, gesDir, stackedDir, cpuModel, refitDir].map((dir) => loadBundle(dir)),
+  );
   const data = loadDatasetFile(`${DATA}/iris.arff`);
-  assert.deepEqual(fromExport.predictMatrix(data), fromFit.predictMatrix(data));
-  assert.equal(stacked.method, 'stacking');
-  const manifest = JSON.parse(readFileSync(`${refitDir}/manifest.json`, 'utf8')) as { members: { models: unknown[] }[] };
+  assert.deepEqual(fromExport!.predictMatrix(data), fromFit!.predictMatrix(data));
+  assert.equal(stacked!.method, 'stacking');
+  const cpu = loadDatasetFile(`${DATA}/cpu.arff`);
+  assert.deepEqual(cpuExport!.predictMatrix(cpu), cpuFit!.predictMatrix(cpu));
+  const manifest = JSON.parse(readFileSync(`${refitDir}/manifest.json`, 'utf8')) as { members: { models: unknown[] }[]; deployment: { form: string } };
   assert.ok(manifest.members.length > 0 && manifest.members.every((m) => m.models.length === 1));
+  assert.equal(manifest.deployment.form, 'small');
+});
+
+test('export --format onnx writes one ONNX graph that onnxruntime runs like the bundle', async () => {
+  // The run's newest ensemble is the stacking one (reensemble above): exported to ONNX and as a bundle.
+  const file = tmp.path('iris.onnx');
+  const run = await cli('export', String(iris.runId), '--db', db, '--format', 'onnx', '--out', file);
+  assert.equal(run.code, 0, run.stderr);
+  assert.match(run.stdout, /^onnx\s+\S+iris\.onnx \(\d+(\.\d+)? (KiB|MiB), deploy exact/m);
+  const model = await loadBundle(tmp.path('iris-stacking'));
+  assert.equal(model.method, 'stacking');
+  const data = loadDatasetFile(`${DATA}/iris.arff`);
+  const session = await ort.InferenceSession.create(readFileSync(file));
+  const { matrix, labels } = await runOnnx(session, model, data);
+  assert.ok(maxAbsDiff(matrix, model.predictMatrix(data)) <= 1e-9);
+  assert.deepEqual(labels, model.predict(data));
 });
 
 test('serve: health, metadata, predictions equal to the bundle in process, 400 on bad rows, 413 on too much', async () => {
   const server = startCli('serve', irisModel, '--port', '0', '--max-rows', '5', '--body-limit', '4000');
   try {
     const url = (await server.waitForStdout(/at (http:\/\/127\.0\.0\.1:\d+)\n/))[1]!;
-    assert.match(server.stdout, /^serving \S+iris-model \(multiclass, 3 classes, \d members?\) at http/);
+    assert.match(server.stdout, /^serving \S+iris-model \(multiclass, 3 classes, \d members?\) at http/m);
     const post = (body: unknown): Promise<Response> =>
       fetch(`${url}/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body) });
 

@@ -28,7 +28,7 @@ test('binary with nominal features (credit-g): weighted (ges) and stacking bundl
   const tmp = tempDir();
   try {
     const data = loadShared('credit-g');
-    const result = await autoEnsemble(data, { ...QUICK, maxTrials: 5, ensemble: 'ges', store: join(tmp.path, 'runs.db') });
+    const result = await autoEnsemble(data, { ...QUICK, maxTrials: 5, ensemble: 'ges', deploy: 'exact', store: join(tmp.path, 'runs.db') });
     const manifest = await assertRoundTrip(result, data, join(tmp.path, 'ges'));
     assert.equal(manifest.format, 'auto-ensemble-bundle');
     assert.equal(manifest.task, 'binary');

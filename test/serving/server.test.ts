@@ -123,3 +123,16 @@ test('the server keeps serving after bad requests', async () => {
   assert.equal(status, 200);
   assert.equal((json.predictions as string[]).length, 1);
 });
+
+test('the response JSON written by hand parses to the objects JSON.stringify would write', async () => {
+  const { classificationJson, regressionJson } = await import('../../src/serving/server.js');
+  const classes = ['good', 'bad "quoted"', 'é'];
+  const p = Float64Array.from([0.1, 0.6, 0.3, 1 / 3, 1 / 3, 1 / 3, 0, 1e-300, 1 - 1e-16]);
+  const expected = {
+    predictions: ['bad "quoted"', 'good', 'é'],
+    probabilities: [0, 1, 2].map((i) => Object.fromEntries(classes.map((c, j) => [c, p[i * 3 + j]!]))),
+  };
+  assert.equal(classificationJson(p, classes, 3), JSON.stringify(expected));
+  const values = Float64Array.from([1.5, -0, 1e21, NaN]);
+  assert.equal(regressionJson(values), JSON.stringify({ predictions: Array.from(values) }));
+});

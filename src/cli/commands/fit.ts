@@ -7,6 +7,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { Option, type Command } from 'commander';
 import { DEFAULTS, ENSEMBLE_METHODS, LARGE_DATA_FOLDS, LARGE_DATA_ROWS, SEARCH_METHODS } from '../../api/options.js';
+import { DEPLOY_FORMS, type DeployForm } from '../../export/deploy.js';
 import type { AutoEnsembleResult, EnsembleMethod, SearchMethod } from '../../api/types.js';
 import type { Dataset } from '../../data/dataset.js';
 import { loadDatasetFile } from '../../data/load.js';
@@ -18,11 +19,11 @@ import type { Labels } from '../../metrics/types.js';
 import { SqliteStore } from '../../store/index.js';
 import { remainingBudget } from '../../training/run.js';
 import { ConfigError, DataError } from '../../util/errors.js';
-import { existingDatabase, fraction, positiveInteger, positiveNumber, nonNegativeInteger, runId } from '../arguments.js';
+import { existingDatabase, fraction, positiveInteger, positiveNumber, nonNegativeInteger, nonNegativeNumber, runId } from '../arguments.js';
 import { processIO, type CliCommand, type CliContext } from '../context.js';
 import { formatBytes, formatDuration, formatMillis, formatScore } from '../format.js';
 import { formatRunOutcome, ProgressDisplay } from '../progress.js';
-import { formatEnsembleResult, formatLeaderboard } from '../run-tables.js';
+import { deploymentText, formatEnsembleResult, formatLeaderboard } from '../run-tables.js';
 import { holdoutSplit, readTestFile, testScore, type TestData } from '../test-data.js';
 
 interface FitOptions {
@@ -43,6 +44,8 @@ interface FitOptions {
   pruning?: boolean;
   missing?: string;
   refit?: boolean;
+  deploy?: DeployForm;
+  deployTolerance?: number;
   out: string;
   db: string;
   resume?: number;
@@ -82,7 +85,12 @@ export const fitCommand: CliCommand = {
       .option('--per-trial-limit <seconds>', 'seconds one trial may take, all folds (default: a fifth of the training time, up to a third on large data)', positiveNumber)
       .option('--no-pruning', 'fit every fold of every trial (default: stop trials clearly worse than the best after their first folds)')
       .option('--missing <tokens>', "comma-separated CSV missing tokens (default: '',NA,N/A,n/a,?,null,NULL,NaN,nan)")
-      .option('--refit', 'retrain each selected member once on all rows (smaller, faster bundle)')
+      .addOption(
+        new Option('--deploy <form>', `what the bundle holds (default ${DEFAULTS.deploy}): exact = fold models as selected; fast = members refit on all rows, members that barely help dropped; small = fast + trees trimmed`)
+          .choices(DEPLOY_FORMS),
+      )
+      .option('--deploy-tolerance <fraction>', 'relative out-of-fold loss increase fast / small may spend (default 0.002)', nonNegativeNumber)
+      .addOption(new Option('--refit', 'retrain every selected member once on all rows (= --deploy fast, dropping only members that do not help)').conflicts('deploy'))
       .option('--out <dir>', 'bundle directory', './model')
       .option('--db <file>', 'run database (SQLite)', DEFAULTS.store)
       .option('--resume <run>', 'continue this run (same data) instead of starting a new one', runId)
@@ -135,6 +143,8 @@ async function runFit(options: FitOptions, context: CliContext): Promise<void> {
       pruning: options.pruning,
       store: options.db,
       refit: options.refit === true,
+      ...(options.deploy === undefined ? {} : { deploy: options.deploy }),
+      ...(options.deployTolerance === undefined ? {} : { deployTolerance: options.deployTolerance }),
       resume: options.resume,
       executor: options.executor,
       force: options.force,
@@ -254,7 +264,7 @@ function fitReport({ result, bytes, cost, score, test, out }: FitSummary): strin
   if (score !== undefined) lines.push(`test ${metric}        ${formatScore(score)}  (${test!.source})`);
   else if (test !== undefined) lines.push(`test: no '${result.ensemble.targetName}' column in the test data: predictions only, no score`);
   lines.push(
-    `bundle  ${out} (${formatBytes(bytes)})`,
+    `bundle  ${out} (${formatBytes(bytes)}, ${deploymentText(result)})`,
     `latency 1 row ${formatMillis(cost.singleRowMs)}, ${cost.batchRows.toLocaleString('en-US')} rows ${formatMillis(cost.batchMs)} ` +
       `(${Math.round(cost.rowsPerSecond).toLocaleString('en-US')} rows/s)`,
   );
@@ -276,7 +286,7 @@ function fitJson({ result, bytes, cost, score, out }: FitSummary): unknown {
     ensemble: { method: result.ensemble.method, members: result.members },
     validationScore: result.validationScore,
     testScore: score ?? null,
-    bundle: { dir: out, bytes },
+    bundle: { dir: out, bytes, deployment: result.ensemble.deployment ?? { form: 'exact' } },
     latency: { singleRowMs: cost.singleRowMs, batchRows: cost.batchRows, batchMs: cost.batchMs, rowsPerSecond: cost.rowsPerSecond },
   };
 }

@@ -1,12 +1,12 @@
-import { type Dataset, type FeatureTable, type Task } from '../../data/dataset.js';
-import { fitDenseEncoder, loadDenseEncoder } from '../../preprocess/dense-encoder.js';
-import type { DenseEncoder } from '../../preprocess/types.js';
+import type { Dataset } from '../../data/dataset.js';
+import { fitDenseEncoder } from '../../preprocess/dense-encoder.js';
 import { balancedSampleWeights } from '../class-weights.js';
 import { resolveConfig, schemaDefaults, throwIfAborted, yieldToEventLoop } from '../config.js';
-import { fitLogistic, predictLogistic } from '../linear/logistic.js';
-import { fitRidge, predictLinear, type LinearCoefficients } from '../linear/ridge.js';
-import { checkSerialized, float64Blob, readFloat64Blob } from '../serialization.js';
-import type { Config, FitContext, FittedMember, MemberFamily, SerializedMember } from '../types.js';
+import { fitLogistic } from '../linear/logistic.js';
+import type { LinearCoefficients } from '../linear/predict.js';
+import { fitRidge } from '../linear/ridge.js';
+import type { Config, FitContext, FittedMember, MemberFamily } from '../types.js';
+import { LinearMember, loadLinear } from './linear-member.js';
 
 /**
  * `linear`: ridge regression (closed form) for regression, L2-regularized logistic regression (binary or
@@ -25,7 +25,6 @@ import type { Config, FitContext, FittedMember, MemberFamily, SerializedMember }
 /** Gradient-norm tolerance of the logistic fit (scikit-learn's default `tol`). */
 const LOGISTIC_TOLERANCE = 1e-4;
 const FAMILY = 'linear';
-const FORMAT_VERSION = 1;
 
 const SCHEMA = {
   l2: { kind: 'number', default: 1, min: 0, max: 1e12, doc: 'L2 penalty (ridge alpha, logistic 1/C)' },
@@ -33,41 +32,6 @@ const SCHEMA = {
   max_iter: { kind: 'number', default: 100, min: 1, max: 100000, integer: true, doc: 'L-BFGS iterations' },
   max_one_hot: { kind: 'number', default: 32, min: 1, max: 10000, integer: true, doc: 'one-hot columns per feature' },
 } as const;
-
-interface LinearState {
-  readonly task: Task;
-  readonly encoder: unknown;
-}
-
-class LinearMember implements FittedMember {
-  readonly family = FAMILY;
-  readonly nOutputs: number;
-
-  constructor(
-    private readonly task: Task,
-    private readonly encoder: DenseEncoder,
-    private readonly model: LinearCoefficients,
-  ) {
-    this.nOutputs = model.intercept.length;
-  }
-
-  predict(table: FeatureTable): Float64Array {
-    const X = this.encoder.transform(table);
-    const n = table.nRows;
-    const d = this.encoder.width;
-    return this.task === 'regression' ? predictLinear(X, n, d, this.model) : predictLogistic(X, n, d, this.model);
-  }
-
-  serialize(): SerializedMember {
-    const state: LinearState = { task: this.task, encoder: this.encoder.toJSON() };
-    return {
-      family: FAMILY,
-      formatVersion: FORMAT_VERSION,
-      state,
-      blobs: { coef: float64Blob(this.model.coef), intercept: float64Blob(this.model.intercept) },
-    };
-  }
-}
 
 async function fitLinear(train: Dataset, config: Config, ctx: FitContext): Promise<FittedMember> {
   const params = resolveConfig(FAMILY, SCHEMA, config);
@@ -95,19 +59,6 @@ async function fitLinear(train: Dataset, config: Config, ctx: FitContext): Promi
   }
   throwIfAborted(ctx.signal, FAMILY);
   return new LinearMember(train.task, encoder, model);
-}
-
-async function loadLinear(serialized: SerializedMember): Promise<FittedMember> {
-  const state = checkSerialized(serialized, FAMILY, FORMAT_VERSION) as Partial<LinearState>;
-  const task = state.task;
-  if (task !== 'binary' && task !== 'multiclass' && task !== 'regression') throw new Error(`${FAMILY}: bad task in state`);
-  const encoder = loadDenseEncoder(state.encoder);
-  const coef = readFloat64Blob(serialized.blobs['coef'], 'coef');
-  const intercept = readFloat64Blob(serialized.blobs['intercept'], 'intercept');
-  if (intercept.length === 0 || coef.length !== encoder.width * intercept.length) {
-    throw new Error(`${FAMILY}: coef has ${coef.length} values for ${encoder.width} inputs x ${intercept.length} outputs`);
-  }
-  return new LinearMember(task, encoder, { coef, intercept });
 }
 
 export const linearFamily: MemberFamily = {

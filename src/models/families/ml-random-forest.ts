@@ -1,14 +1,13 @@
 import { RandomForestClassifier, RandomForestRegression } from 'ml-random-forest';
-import { takeRows, type Dataset, type FeatureTable, type Task } from '../../data/dataset.js';
+import { takeRows, type Dataset } from '../../data/dataset.js';
 import { holdout } from '../../data/split.js';
-import { fitDenseEncoder, loadDenseEncoder } from '../../preprocess/dense-encoder.js';
-import type { DenseEncoder } from '../../preprocess/types.js';
+import { fitDenseEncoder } from '../../preprocess/dense-encoder.js';
 import { deriveSeed, Rng } from '../../util/random.js';
 import { resolveConfig, schemaDefaults, throwIfAborted, yieldToEventLoop } from '../config.js';
-import { checkSerialized } from '../serialization.js';
-import type { Config, FitContext, FittedMember, MemberFamily, SerializedMember } from '../types.js';
+import type { Config, FitContext, FittedMember, MemberFamily } from '../types.js';
 import { setCartSplitDedup } from './ml-cart-speedup.js';
-import { compileForest, predictCompiled, type CompiledForest, type ForestJson } from './ml-random-forest-trees.js';
+import { loadMlrf, MlrfMember } from './ml-random-forest-member.js';
+import type { ForestJson } from './ml-random-forest-trees.js';
 
 /**
  * `ml_random_forest`: the `ml-random-forest` package (CART trees by ml-cart) as a member family, for SMALL data.
@@ -32,7 +31,6 @@ import { compileForest, predictCompiled, type CompiledForest, type ForestJson } 
  * Inputs: DenseEncoder without scaling (median imputation, missing indicators, one-hot).
  */
 const FAMILY = 'ml_random_forest';
-const FORMAT_VERSION = 1;
 
 const SCHEMA = {
   n_estimators: { kind: 'number', default: 50, min: 1, max: 1000, integer: true, doc: 'trees' },
@@ -42,38 +40,6 @@ const SCHEMA = {
   bootstrap: { kind: 'boolean', default: true, doc: 'bootstrap rows per tree' },
   max_rows: { kind: 'number', default: 1000, min: 10, max: 4000, integer: true, doc: 'row cap (seeded sample)' },
 } as const;
-
-interface MlrfState {
-  readonly task: Task;
-  readonly nOutputs: number;
-  readonly encoder: unknown;
-  /** The package's model JSON (`RandomForestClassifier#toJSON()` / `RandomForestRegression#toJSON()`). */
-  readonly forest: ForestJson;
-}
-
-class MlrfMember implements FittedMember {
-  readonly family = FAMILY;
-  private readonly compiled: CompiledForest;
-
-  constructor(
-    private readonly task: Task,
-    readonly nOutputs: number,
-    private readonly encoder: DenseEncoder,
-    private readonly forest: ForestJson,
-  ) {
-    this.compiled = compileForest(forest, task === 'regression' ? 1 : nOutputs);
-  }
-
-  predict(table: FeatureTable): Float64Array {
-    const X = this.encoder.transform(table);
-    return predictCompiled(this.compiled, X, table.nRows, this.encoder.width);
-  }
-
-  serialize(): SerializedMember {
-    const state: MlrfState = { task: this.task, nOutputs: this.nOutputs, encoder: this.encoder.toJSON(), forest: this.forest };
-    return { family: FAMILY, formatVersion: FORMAT_VERSION, state, blobs: {} };
-  }
-}
 
 type Params = ReturnType<typeof resolveParams>;
 const resolveParams = (config: Config) => resolveConfig(FAMILY, SCHEMA, config);
@@ -159,14 +125,6 @@ function mergeForests(forests: ForestJson[]): ForestJson {
 /** The model as plain JSON data (ml-matrix leaf distributions become nested arrays). */
 function plainJson(value: unknown): unknown {
   return JSON.parse(JSON.stringify(value));
-}
-
-async function loadMlrf(serialized: SerializedMember): Promise<FittedMember> {
-  const state = checkSerialized(serialized, FAMILY, FORMAT_VERSION) as Partial<MlrfState>;
-  const task = state.task;
-  if (task !== 'binary' && task !== 'multiclass' && task !== 'regression') throw new Error(`${FAMILY}: bad task in state`);
-  if (typeof state.nOutputs !== 'number' || state.forest === undefined) throw new Error(`${FAMILY}: incomplete state`);
-  return new MlrfMember(task, state.nOutputs, loadDenseEncoder(state.encoder), state.forest);
 }
 
 export const mlRandomForestFamily: MemberFamily = {

@@ -1,9 +1,9 @@
 import type { Dataset } from '../../data/dataset.js';
-import type { DenseEncoder } from '../../preprocess/types.js';
 import { resolveConfig, schemaDefaults } from '../config.js';
-import { MlpPredictor, unpackWeights, weightCount, type MlpTopology } from '../neural/network.js';
-import type { Config, FitContext, FittedMember, MemberFamily, SerializedMember } from '../types.js';
-import { loadNeuralParts, NEURAL_SCHEMA, NeuralMember, neuralState, prepareNeuralFit, type NeuralState } from './neural-common.js';
+import type { MlpTopology } from '../neural/network.js';
+import type { Config, FitContext, FittedMember, MemberFamily } from '../types.js';
+import { loadMlp, mlpMember } from './mlp-member.js';
+import { NEURAL_SCHEMA, neuralState, prepareNeuralFit } from './neural-common.js';
 
 /**
  * `mlp`: a multilayer perceptron trained with TensorFlow.js (backend chosen once per process, see
@@ -22,9 +22,6 @@ import { loadNeuralParts, NEURAL_SCHEMA, NeuralMember, neuralState, prepareNeura
  * ../neural/network.ts `packWeights` lays them out.
  */
 const FAMILY = 'mlp';
-const FORMAT_VERSION = 1;
-/** Version 2: a member with the Gaussian variance head (older readers cannot predict with it). */
-const GAUSSIAN_FORMAT_VERSION = 2;
 
 const SCHEMA = {
   ...NEURAL_SCHEMA,
@@ -33,12 +30,6 @@ const SCHEMA = {
 } as const;
 
 const resolveParams = (config: Config) => resolveConfig(FAMILY, SCHEMA, config);
-
-function member(state: NeuralState<MlpTopology>, encoder: DenseEncoder, weights: Float32Array): FittedMember {
-  const predictor = new MlpPredictor(state.topology, unpackWeights(state.topology, weights));
-  const version = state.topology.output === 'gaussian' ? GAUSSIAN_FORMAT_VERSION : FORMAT_VERSION;
-  return new NeuralMember(FAMILY, version, state, encoder, weights, predictor);
-}
 
 async function fitMlp(train: Dataset, config: Config, ctx: FitContext): Promise<FittedMember> {
   const params = resolveParams(config);
@@ -52,16 +43,7 @@ async function fitMlp(train: Dataset, config: Config, ctx: FitContext): Promise<
     output: setup.gaussian ? 'gaussian' : setup.output,
   };
   const result = await setup.trainer.trainMlp(setup.train, setup.valid, { ...setup.loop, topology, dropout: params.dropout });
-  return member(neuralState(train, topology, setup, result), setup.encoder, result.weights);
-}
-
-async function loadMlp(serialized: SerializedMember): Promise<FittedMember> {
-  const version = serialized.formatVersion === GAUSSIAN_FORMAT_VERSION ? GAUSSIAN_FORMAT_VERSION : FORMAT_VERSION;
-  const { state, encoder, weights } = loadNeuralParts<MlpTopology>(serialized, FAMILY, version, weightCount);
-  if ((state.topology.output === 'gaussian') !== (version === GAUSSIAN_FORMAT_VERSION)) {
-    throw new Error(`${FAMILY}: format version ${version} does not match the output head '${state.topology.output}'`);
-  }
-  return member(state, encoder, weights);
+  return mlpMember(neuralState(train, topology, setup, result), setup.encoder, result.weights);
 }
 
 export const mlpFamily: MemberFamily = {

@@ -1,6 +1,6 @@
-import { takeRows, type Dataset, type FeatureTable, type Task } from '../../data/dataset.js';
+import { takeRows, type Dataset } from '../../data/dataset.js';
 import { holdout } from '../../data/split.js';
-import { fitDenseEncoder, loadDenseEncoder } from '../../preprocess/dense-encoder.js';
+import { fitDenseEncoder } from '../../preprocess/dense-encoder.js';
 import type { DenseEncoder } from '../../preprocess/types.js';
 import { deriveSeed } from '../../util/random.js';
 import { balancedSampleWeights } from '../class-weights.js';
@@ -8,14 +8,15 @@ import { throwIfAborted } from '../config.js';
 import { ACTIVATIONS, LR_SCHEDULES } from '../neural/network.js';
 import type { TrainData } from '../neural/device-rows.js';
 import type { LoopOptions, NetworkTrainResult } from '../neural/train.js';
-import { checkSerialized, float32Blob, readFloat32Blob } from '../serialization.js';
-import type { FitContext, FittedMember, SerializedMember } from '../types.js';
+import type { FitContext } from '../types.js';
+import type { NeuralState, TopologyBase, TrainingSummary } from './neural-member.js';
+
+export { loadNeuralParts, NeuralMember, type NetworkPredictor, type NeuralState, type TopologyBase, type TrainingSummary } from './neural-member.js';
 
 /**
- * What the neural families (`mlp`, `tabm`) share: their common hyperparameters, the input encoding, target
- * scaling, the early-stopping split, the batch size scaled with rows, the loading of TensorFlow.js, and the
- * member itself (encoder, a JavaScript predictor over float32 weights, target units; serialized as the
- * topology, encoder and target scaling in `state` and the weights in one float32 blob `weights`).
+ * What the neural families (`mlp`, `tabm`) share to train: their common hyperparameters, the input encoding,
+ * target scaling, the early-stopping split, the batch size scaled with rows and the loading of TensorFlow.js. The
+ * fitted member itself is in ./neural-member.ts (no training code).
  */
 
 /** Hyperparameters every neural family has (a family adds its own). */
@@ -64,15 +65,6 @@ export function autoBatchSize(rows: number): number {
   return Math.min(1024, Math.max(32, 2 ** Math.round(Math.log2(target))));
 }
 
-/** Training summary kept in a neural member's state (informational; `backend` is also `FittedMember.backend`). */
-export interface TrainingSummary {
-  readonly backend: string;
-  readonly batchSize: number;
-  readonly epochs: number;
-  readonly bestEpoch: number;
-  readonly bestLoss: number;
-  readonly stoppedBy: string;
-}
 
 /** Everything a neural fit needs before building its network. */
 export interface NeuralFitSetup {
@@ -152,27 +144,8 @@ export function trainingSummary(setup: NeuralFitSetup, result: Pick<NetworkTrain
   };
 }
 
-/** A network's shape as the member needs it (each family's topology has more). */
-export interface TopologyBase {
-  readonly inputWidth: number;
-  readonly outputWidth: number;
-}
 
-/** The JSON state every neural member serializes. */
-export interface NeuralState<T extends TopologyBase> {
-  readonly task: Task;
-  readonly topology: T;
-  readonly encoder: unknown;
-  /** Regression target scaling: prediction = output * targetScale + targetCenter. */
-  readonly targetCenter: number;
-  readonly targetScale: number;
-  readonly training: TrainingSummary;
-}
 
-/** Network outputs for encoded rows, in plain JavaScript (n x outputWidth, row-major). */
-export interface NetworkPredictor {
-  predict(X: Float64Array, n: number): Float64Array;
-}
 
 export function neuralState<T extends TopologyBase>(
   train: Dataset,
@@ -190,68 +163,7 @@ export function neuralState<T extends TopologyBase>(
   };
 }
 
-export class NeuralMember<T extends TopologyBase> implements FittedMember {
-  readonly nOutputs: number;
-  readonly backend: string;
-  /** Members with the Gaussian head (`topology.output` 'gaussian'): the predicted variance in squared target units. */
-  readonly predictVariance?: (table: FeatureTable) => Float64Array;
-  private readonly gaussian: boolean;
 
-  constructor(
-    readonly family: string,
-    private readonly formatVersion: number,
-    private readonly state: NeuralState<T>,
-    private readonly encoder: DenseEncoder,
-    private readonly weights: Float32Array,
-    private readonly predictor: NetworkPredictor,
-  ) {
-    this.gaussian = (state.topology as { readonly output?: string }).output === 'gaussian';
-    this.nOutputs = this.gaussian ? 1 : state.topology.outputWidth;
-    this.backend = state.training.backend;
-    if (this.gaussian) {
-      const scale2 = state.targetScale * state.targetScale;
-      this.predictVariance = (table) => Float64Array.from(this.column(table, 1), (v) => v * scale2);
-    }
-  }
-
-  predict(table: FeatureTable): Float64Array {
-    const out = this.gaussian ? this.column(table, 0) : this.predictor.predict(this.encoder.transform(table), table.nRows);
-    if (this.state.task === 'regression') for (let i = 0; i < out.length; i++) out[i] = out[i]! * this.state.targetScale + this.state.targetCenter;
-    return out;
-  }
-
-  /** Column `c` (0: mean, 1: variance, standardized units) of the Gaussian head's n x 2 output. */
-  private column(table: FeatureTable, c: number): Float64Array {
-    const both = this.predictor.predict(this.encoder.transform(table), table.nRows);
-    return Float64Array.from({ length: table.nRows }, (_, i) => both[2 * i + c]!);
-  }
-
-  serialize(): SerializedMember {
-    return { family: this.family, formatVersion: this.formatVersion, state: this.state, blobs: { weights: float32Blob(this.weights) } };
-  }
-}
-
-/** A serialized neural member's checked state, encoder and weights (`weightCount` for its topology). */
-export function loadNeuralParts<T extends TopologyBase>(
-  serialized: SerializedMember,
-  family: string,
-  formatVersion: number,
-  weightCount: (topology: T) => number,
-): { state: NeuralState<T>; encoder: DenseEncoder; weights: Float32Array } {
-  const state = checkSerialized(serialized, family, formatVersion) as unknown as NeuralState<T>;
-  if (typeof state.topology !== 'object' || state.topology === null) throw new Error(`${family}: state lacks the topology`);
-  if (typeof state.targetCenter !== 'number' || typeof state.targetScale !== 'number') {
-    throw new Error(`${family}: state lacks the target scaling`);
-  }
-  const encoder = loadDenseEncoder(state.encoder);
-  if (encoder.width !== state.topology.inputWidth) {
-    throw new Error(`${family}: encoder width ${encoder.width} != network input ${state.topology.inputWidth}`);
-  }
-  const weights = readFloat32Blob(serialized.blobs['weights'], 'weights');
-  const expected = weightCount(state.topology);
-  if (weights.length !== expected) throw new Error(`${family}: ${weights.length} weights, the topology needs ${expected}`);
-  return { state, encoder, weights };
-}
 
 /** Mean and standard deviation of a regression target (0 and 1 for classification or a constant target). */
 function targetScaling(train: Dataset): { center: number; scale: number } {

@@ -1,9 +1,9 @@
 import type { Dataset } from '../../data/dataset.js';
-import type { DenseEncoder } from '../../preprocess/types.js';
 import { resolveConfig, schemaDefaults } from '../config.js';
-import { TABM_ADAPTERS, tabmLayout, TabmPredictor, type TabmTopology } from '../neural/tabm.js';
-import type { Config, FitContext, FittedMember, MemberFamily, SerializedMember } from '../types.js';
-import { loadNeuralParts, NEURAL_SCHEMA, NeuralMember, neuralState, prepareNeuralFit, type NeuralState } from './neural-common.js';
+import { TABM_ADAPTERS, type TabmTopology } from '../neural/tabm.js';
+import type { Config, FitContext, FittedMember, MemberFamily } from '../types.js';
+import { NEURAL_SCHEMA, neuralState, prepareNeuralFit } from './neural-common.js';
+import { loadTabm, tabmMember } from './tabm-member.js';
 
 /**
  * `tabm`: TabM (Gorishniy et al., ICLR 2025), one MLP that is an ensemble of `members` sub-networks sharing
@@ -15,7 +15,6 @@ import { loadNeuralParts, NEURAL_SCHEMA, NeuralMember, neuralState, prepareNeura
  * reload. Serialized form: topology, encoder and target scaling in `state`, weights in one float32 blob.
  */
 const FAMILY = 'tabm';
-const FORMAT_VERSION = 1;
 
 const SCHEMA = {
   ...NEURAL_SCHEMA,
@@ -26,10 +25,6 @@ const SCHEMA = {
 } as const;
 
 const resolveParams = (config: Config) => resolveConfig(FAMILY, SCHEMA, config);
-
-function member(state: NeuralState<TabmTopology>, encoder: DenseEncoder, weights: Float32Array): FittedMember {
-  return new NeuralMember(FAMILY, FORMAT_VERSION, state, encoder, weights, new TabmPredictor(state.topology, weights));
-}
 
 async function fitTabm(train: Dataset, config: Config, ctx: FitContext): Promise<FittedMember> {
   const params = resolveParams(config);
@@ -46,12 +41,7 @@ async function fitTabm(train: Dataset, config: Config, ctx: FitContext): Promise
   const { TabmNetwork } = await import('../neural/tabm-network.js');
   const network = new TabmNetwork(topology, params.dropout);
   const result = await setup.trainer.trainNetwork(network, setup.trainer.headFor(topology), setup.train, setup.valid, setup.loop);
-  return member(neuralState(train, topology, setup, result), setup.encoder, result.parameters);
-}
-
-async function loadTabm(serialized: SerializedMember): Promise<FittedMember> {
-  const { state, encoder, weights } = loadNeuralParts<TabmTopology>(serialized, FAMILY, FORMAT_VERSION, (t) => tabmLayout(t).size);
-  return member(state, encoder, weights);
+  return tabmMember(neuralState(train, topology, setup, result), setup.encoder, result.parameters);
 }
 
 export const tabmFamily: MemberFamily = {

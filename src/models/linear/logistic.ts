@@ -1,5 +1,7 @@
 import { minimizeLbfgs } from './lbfgs.js';
-import type { LinearCoefficients } from './ridge.js';
+import { softmaxInPlace, type LinearCoefficients } from './predict.js';
+
+export { predictLogistic, softmaxInPlace } from './predict.js';
 
 export interface LogisticOptions {
   /**
@@ -78,24 +80,6 @@ export function fitLogistic(
     intercept[c] = params[d * q + a]!;
   }
   return { coef, intercept };
-}
-
-/** Row-major n x k class probabilities of a fitted logistic model (numerically stable softmax). */
-export function predictLogistic(X: Float64Array, n: number, d: number, model: LinearCoefficients): Float64Array {
-  const k = model.intercept.length;
-  if (model.coef.length !== d * k) throw new RangeError(`coef has ${model.coef.length} values, expected ${d} x ${k}`);
-  const out = new Float64Array(n * k);
-  for (let i = 0; i < n; i++) {
-    const o = i * k;
-    for (let c = 0; c < k; c++) out[o + c] = model.intercept[c]!;
-    for (let j = 0; j < d; j++) {
-      const x = X[i * d + j]!;
-      if (x === 0) continue;
-      for (let c = 0; c < k; c++) out[o + c] += x * model.coef[j * k + c]!;
-    }
-    softmaxInPlace(out, o, k);
-  }
-  return out;
 }
 
 interface Problem {
@@ -269,19 +253,6 @@ function logSumExp(z: Float64Array, q: number): number {
   let s = 0;
   for (let a = 0; a < q; a++) s += Math.exp(z[a]! - max);
   return max + Math.log(s);
-}
-
-/** Softmax of out[offset .. offset+q) in place. */
-export function softmaxInPlace(out: Float64Array, offset: number, q: number): void {
-  let max = -Infinity;
-  for (let a = 0; a < q; a++) if (out[offset + a]! > max) max = out[offset + a]!;
-  let s = 0;
-  for (let a = 0; a < q; a++) {
-    const e = Math.exp(out[offset + a]! - max);
-    out[offset + a] = e;
-    s += e;
-  }
-  for (let a = 0; a < q; a++) out[offset + a] /= s;
 }
 
 function sum(a: Float64Array): number {

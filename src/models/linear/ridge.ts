@@ -1,12 +1,7 @@
 import { CholeskyDecomposition, Matrix, solve } from 'ml-matrix';
+import type { LinearCoefficients } from './predict.js';
 
-/** A fitted linear map: `Y ≈ X coef + intercept`. */
-export interface LinearCoefficients {
-  /** Row-major d x m. */
-  readonly coef: Float64Array;
-  /** Length m. */
-  readonly intercept: Float64Array;
-}
+export { predictLinear, type LinearCoefficients } from './predict.js';
 
 export interface RidgeOptions {
   /** Non-negative weight per row (length n). Default: all 1. */
@@ -48,25 +43,6 @@ export function fitRidge(
     intercept[t] = s;
   }
   return { coef, intercept };
-}
-
-/** Row-major n x m predictions `X coef + intercept` of a fitted linear map. */
-export function predictLinear(X: Float64Array, n: number, d: number, model: LinearCoefficients): Float64Array {
-  const m = model.intercept.length;
-  if (model.coef.length !== d * m) throw new RangeError(`coef has ${model.coef.length} values, expected ${d} x ${m}`);
-  const out = new Float64Array(n * m);
-  for (let i = 0; i < n; i++) {
-    const row = i * d;
-    const o = i * m;
-    for (let t = 0; t < m; t++) out[o + t] = model.intercept[t]!;
-    for (let j = 0; j < d; j++) {
-      const x = X[row + j]!;
-      if (x === 0) continue;
-      const c = j * m;
-      for (let t = 0; t < m; t++) out[o + t] += x * model.coef[c + t]!;
-    }
-  }
-  return out;
 }
 
 function checkShapes(

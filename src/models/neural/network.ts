@@ -1,3 +1,4 @@
+import { exp, expm1, softmaxInPlace, tanh } from '../../util/portable-math.js';
 import type { Rng } from '../../util/random.js';
 
 /**
@@ -124,10 +125,16 @@ export function initialWeights(topology: MlpTopology, rng: Rng): LayerWeights[] 
   });
 }
 
-/** Inference-ready layers: kernels transposed to fanOut x fanIn (contiguous dot products), batch norm folded. */
+/**
+ * Inference-ready layers: kernels transposed to fanOut x fanIn (contiguous dot products), batch norm folded.
+ * The forward pass sums over the non-zero inputs of a row only: one-hot inputs and ReLU outputs are mostly zero.
+ * Each unit still sums bias + x_0 w_0 + x_1 w_1 + ... in input order (a zero term changes no sum), so the numbers
+ * are those of the plain dot product.
+ */
 interface InferenceLayer {
   readonly fanIn: number;
   readonly fanOut: number;
+  /** Transposed kernel: fanOut x fanIn, one contiguous row of input weights per unit. */
   readonly weightsT: Float64Array;
   readonly bias: Float64Array;
   /** Per unit: z' = scale * z + shift (identity when there is no batch norm). */
@@ -154,7 +161,7 @@ export class MlpPredictor {
       const hidden = l < this.layers.length - 1;
       h = denseForward(layer, h, n, hidden ? this.topology.activation : null);
     });
-    if (this.topology.output === 'softmax') for (let i = 0; i < n; i++) softmaxRow(h, i * outputWidth, outputWidth);
+    if (this.topology.output === 'softmax') for (let i = 0; i < n; i++) softmaxInPlace(h, i * outputWidth, outputWidth);
     if (this.topology.output === 'gaussian') for (let i = 0; i < n; i++) h[2 * i + 1] = softplus(h[2 * i + 1]!) + GAUSSIAN_MIN_VARIANCE;
     return h;
   }
@@ -180,15 +187,45 @@ function inferenceLayer(s: LayerShape, w: LayerWeights): InferenceLayer {
 function denseForward(layer: InferenceLayer, h: Float64Array, n: number, activation: Activation | null): Float64Array {
   const { fanIn, fanOut, weightsT, bias, scale, shift } = layer;
   const out = new Float64Array(n * fanOut);
+  const index = new Int32Array(fanIn);
+  const value = new Float64Array(fanIn);
   for (let i = 0; i < n; i++) {
     const row = i * fanIn;
-    for (let o = 0; o < fanOut; o++) {
+    let m = 0;
+    for (let j = 0; j < fanIn; j++) {
+      const x = h[row + j]!;
+      if (x !== 0) {
+        index[m] = j;
+        value[m++] = x;
+      }
+    }
+    const o0 = i * fanOut;
+    let o = 0;
+    // Four units at a time: four independent sums keep the CPU busy; each still adds its terms in input order.
+    for (; o + 4 <= fanOut; o += 4) {
+      const w0 = o * fanIn, w1 = w0 + fanIn, w2 = w1 + fanIn, w3 = w2 + fanIn;
+      let z0 = bias[o]!, z1 = bias[o + 1]!, z2 = bias[o + 2]!, z3 = bias[o + 3]!;
+      for (let q = 0; q < m; q++) {
+        const j = index[q]!;
+        const x = value[q]!;
+        z0 += x * weightsT[w0 + j]!;
+        z1 += x * weightsT[w1 + j]!;
+        z2 += x * weightsT[w2 + j]!;
+        z3 += x * weightsT[w3 + j]!;
+      }
+      out[o0 + o] = z0;
+      out[o0 + o + 1] = z1;
+      out[o0 + o + 2] = z2;
+      out[o0 + o + 3] = z3;
+    }
+    for (; o < fanOut; o++) {
       const w = o * fanIn;
       let z = bias[o]!;
-      for (let j = 0; j < fanIn; j++) z += h[row + j]! * weightsT[w + j]!;
-      if (scale !== null) z = scale[o]! * z + shift![o]!;
-      out[i * fanOut + o] = activation === null ? z : activateValue(z, activation);
+      for (let q = 0; q < m; q++) z += value[q]! * weightsT[w + index[q]!]!;
+      out[o0 + o] = z;
     }
+    if (scale !== null) for (let u = 0; u < fanOut; u++) out[o0 + u] = scale[u]! * out[o0 + u]! + shift![u]!;
+    if (activation !== null) for (let u = 0; u < fanOut; u++) out[o0 + u] = activateValue(out[o0 + u]!, activation);
   }
   return out;
 }
@@ -199,26 +236,18 @@ export function activateValue(z: number, activation: Activation): number {
     case 'relu':
       return z > 0 ? z : 0;
     case 'tanh':
-      return Math.tanh(z);
+      return tanh(z);
     case 'elu':
-      return z > 0 ? z : Math.expm1(z);
+      return z > 0 ? z : expm1(z);
   }
 }
 
-/** Softmax of a[offset .. offset + k) in place. */
-/** log(1 + e^z), without overflow. */
+/** log(1 + e^z), without overflow. (Math.log1p: a Gaussian-head member may differ in the last bit between engines.) */
 export function softplus(z: number): number {
-  return z > 0 ? z + Math.log1p(Math.exp(-z)) : Math.log1p(Math.exp(z));
+  return z > 0 ? z + Math.log1p(exp(-z)) : Math.log1p(exp(z));
 }
 
+/** Softmax of a[offset .. offset + k) in place (the portable one, so Node and browsers agree to the bit). */
 export function softmaxRow(a: Float64Array, offset: number, k: number): void {
-  let max = -Infinity;
-  for (let c = 0; c < k; c++) if (a[offset + c]! > max) max = a[offset + c]!;
-  let sum = 0;
-  for (let c = 0; c < k; c++) {
-    const e = Math.exp(a[offset + c]! - max);
-    a[offset + c] = e;
-    sum += e;
-  }
-  for (let c = 0; c < k; c++) a[offset + c] /= sum;
+  softmaxInPlace(a, offset, k);
 }

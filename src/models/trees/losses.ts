@@ -1,3 +1,5 @@
+import { exp } from '../../util/portable-math.js';
+
 /** Boosting losses: 'squared_error' (regression), 'log_loss' (binary, one raw score), 'softmax' (multiclass). */
 export type BoostLoss = 'squared_error' | 'log_loss' | 'softmax';
 
@@ -50,24 +52,7 @@ export function lossProbabilities(loss: BoostLoss, raw: Float64Array, K: number,
 }
 
 export function sigmoid(x: number): number {
-  return 1 / (1 + Math.exp(-x));
-}
-
-/** Row-wise softmax of an n x K matrix (max-shifted for stability). */
-export function softmaxRows(raw: Float64Array, K: number, out: Float64Array): void {
-  const n = raw.length / K;
-  for (let i = 0; i < n; i++) {
-    const o = i * K;
-    let m = -Infinity;
-    for (let k = 0; k < K; k++) if (raw[o + k]! > m) m = raw[o + k]!;
-    let s = 0;
-    for (let k = 0; k < K; k++) {
-      const e = Math.exp(raw[o + k]! - m);
-      out[o + k] = e;
-      s += e;
-    }
-    for (let k = 0; k < K; k++) out[o + k] = out[o + k]! / s;
-  }
+  return 1 / (1 + exp(-x));
 }
 
 /** Mean loss of CLASS-major raw scores on validation rows (log loss or mean squared error). */

@@ -4,8 +4,9 @@ import type { TreeEncoder } from '../../preprocess/types.js';
 import { DataError } from '../../util/errors.js';
 import { checkSerialized, float64Blob, readFloat64Blob } from '../serialization.js';
 import type { FittedMember, SerializedMember } from '../types.js';
-import { softmaxRows, sigmoid, type BoostLoss } from './losses.js';
-import { predictRawInto, predictTreeMeanVariance, treeArraysFromBlobs, treeArraysToBlobs, type TreeArrays } from './predictor.js';
+import { softmaxInPlace } from '../../util/portable-math.js';
+import { sigmoid, type BoostLoss } from './losses.js';
+import { firstTrees, predictRawInto, predictTreeMeanVariance, treeArraysFromBlobs, treeArraysToBlobs, type TreeArrays } from './predictor.js';
 
 /** How raw tree sums become predictions. */
 export type TreeOutputKind =
@@ -53,6 +54,26 @@ export class TreeMember implements FittedMember {
     }
   }
 
+  /** Trees in the model (boosting: rounds x trees per round). */
+  get treeCount(): number {
+    return this.trees.roots.length;
+  }
+
+  /** Trees one boosting round adds (one per class for softmax), 1 for forests: the step to trim by. */
+  get treesPerRound(): number {
+    return this.output.kind === 'boosted' && this.output.loss === 'softmax' ? this.trees.nOutputs : 1;
+  }
+
+  /**
+   * The same member with only its first `nTrees` trees (a forest of fewer trees, or fewer boosting rounds; round it
+   * to a multiple of `treesPerRound`): what deployment trimming keeps.
+   */
+  withFirstTrees(nTrees: number): TreeMember {
+    const kept = firstTrees(this.trees, nTrees);
+    const info = { ...this.info, trees: kept.roots.length, trimmedFrom: this.trees.roots.length };
+    return new TreeMember(this.family, this.task, this.encoder, kept, this.output, this.nOutputs, info);
+  }
+
   predict(table: FeatureTable): Float64Array {
     const X = this.encoder.transform(table);
     const n = X.nRows;
@@ -81,11 +102,9 @@ export class TreeMember implements FittedMember {
         }
         return out;
       }
-      case 'softmax': {
-        const out = new Float64Array(n * K);
-        softmaxRows(raw, K, out);
-        return out;
-      }
+      case 'softmax':
+        for (let i = 0; i < n; i++) softmaxInPlace(raw, i * K, K);
+        return raw;
     }
   }
 

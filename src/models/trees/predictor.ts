@@ -387,3 +387,33 @@ export function treeArraysFromBlobs(
     splitBin: new Uint8Array(get('splitBin')),
   };
 }
+
+/**
+ * The first `nTrees` trees of `t` as a model of their own (node indices renumbered, leaf values and category bit
+ * sets copied): predicting with it equals predicting with `t` over `[0, nTrees)`, bit for bit.
+ */
+export function firstTrees(t: TreeArrays, nTrees: number): TreeArrays {
+  const count = Math.max(0, Math.min(nTrees, t.roots.length));
+  if (count === t.roots.length) return t;
+  const builder = new TreeBuilder(t.nFeatures, t.nOutputs, t.leafWidth);
+  for (let tree = 0; tree < count; tree++) {
+    builder.beginTree(t.treeOutput[tree]!);
+    copySubtree(t, t.roots[tree]!, builder);
+  }
+  return builder.finish();
+}
+
+function copySubtree(t: TreeArrays, node: number, builder: TreeBuilder): number {
+  const id = builder.addNode();
+  if (t.feature[node]! < 0) {
+    builder.setLeaf(id, t.values, t.valueOffset[node]!);
+    return id;
+  }
+  const co = t.catOffset[node]!;
+  const cat = co < 0 ? null : t.catBits.subarray(co, co + 8);
+  builder.setSplit(id, t.feature[node]!, t.threshold[node]!, t.splitBin[node]!, t.missingLeft[node] === 1, cat);
+  const left = copySubtree(t, t.left[node]!, builder);
+  const right = copySubtree(t, t.right[node]!, builder);
+  builder.setChildren(id, left, right);
+  return id;
+}
