@@ -27,7 +27,7 @@ import {
   prunePool,
   type ProblemShape,
 } from './pool.js';
-import { fitFeatureScaling, stackingInputs, type FeatureScaling } from './stacking-model.js';
+import { fitFeatureScaling, memberInputColumns, stackingInputs, type FeatureScaling } from './stacking-model.js';
 import type { Candidate, SelectionResult, Selector, SelectorOptions, StackingModel } from './types.js';
 
 export interface StackingOptions extends SelectorOptions {
@@ -124,18 +124,22 @@ export function stackingSelect(
   const all = Int32Array.from({ length: shape.n }, (_, i) => i);
   const fitted = fitMeta(problem, all, order[bestAt]!, warmStart ? path.lastFoldModels[bestAt] : undefined);
   const best = { lambda: order[bestAt]!, oof: path.oofs[bestAt]! };
+  // Members whose every coefficient is 0 (common with non-negative coefficients) change no prediction: they are left
+  // out of the combiner, so a served ensemble never evaluates them.
+  const used = usedMembers(fitted.coef, pool.length, memberInputColumns(shape.k).length, shape.k);
   const model: StackingModel = {
     learner: shape.regression ? 'ridge' : 'logistic',
     nonNegative,
     nOutputs: shape.k,
-    coefficients: Array.from(fitted.coef),
+    coefficients: Array.from(keepRows(fitted.coef, used, memberInputColumns(shape.k).length, pool.length, width, shape.k)),
     intercepts: Array.from(fitted.intercept),
-    inputWidth: width,
+    inputWidth: width - (pool.length - used.length) * memberInputColumns(shape.k).length,
     regularization: best.lambda,
     ...(scaling === undefined ? {} : { featureMean: Array.from(scaling.mean), featureScale: Array.from(scaling.scale) }),
   };
   const details = {
     poolSize: pool.length,
+    membersUsed: used.length,
     inputWidth: width,
     regularization: best.lambda,
     innerFolds: innerFolds.length,
@@ -145,7 +149,7 @@ export function stackingSelect(
   };
   const stacked: SelectionResult = {
     method: 'stacking',
-    combiner: { kind: 'stacking', memberIds: pool.map((j) => candidates[j]!.id), model },
+    combiner: { kind: 'stacking', memberIds: used.map((m) => candidates[pool[m]!]!.id), model },
     validationScore: metric.score(ySample, best.oof, shape.k),
     trajectory,
     details,
@@ -158,6 +162,27 @@ export function stackingSelect(
   const gesLoss = metric.higherIsBetter ? -ges.validationScore : ges.validationScore;
   if (!(gesLoss < trajectory[bestAt]!)) return stacked;
   return { ...ges, method: 'stacking', details: { ...details, ...(ges.details ?? {}), fellBackToGes: 1, stoppedAtDeadline: 1 } };
+}
+
+/** Pool positions of the members with a non-zero coefficient (at least the first member, so a combiner is never empty). */
+function usedMembers(coef: Float64Array, members: number, columns: number, k: number): number[] {
+  const used: number[] = [];
+  for (let m = 0; m < members; m++) {
+    let any = false;
+    for (let r = m * columns; r < (m + 1) * columns && !any; r++) for (let c = 0; c < k; c++) if (coef[r * k + c] !== 0) any = true;
+    if (any) used.push(m);
+  }
+  return used.length === 0 ? [0] : used;
+}
+
+/** The coefficient rows of the used members' columns, then every feature row (row-major: `width` inputs x k). */
+function keepRows(coef: Float64Array, used: readonly number[], columns: number, members: number, width: number, k: number): Float64Array {
+  const rows: number[] = [];
+  for (const m of used) for (let r = m * columns; r < (m + 1) * columns; r++) rows.push(r);
+  for (let r = members * columns; r < width; r++) rows.push(r);
+  const out = new Float64Array(rows.length * k);
+  rows.forEach((r, i) => out.set(coef.subarray(r * k, (r + 1) * k), i * k));
+  return out;
 }
 
 /** Regularization strengths in evaluation order: nearest to 1 (on a log scale) first, the weaker of two equals first. */

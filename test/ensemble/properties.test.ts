@@ -210,3 +210,29 @@ test('stacking under a tight deadline plans fewer rows and members, evaluates mo
   // With a deadline that does not pass, the plan is the full one.
   assert.deepEqual(getSelector('stacking').select(problem.candidates, problem.y, metric, { seed: 2, deadline: Date.now() + 3_600_000 }), all);
 });
+
+test('stacking leaves members with only zero coefficients out of its combiner, predictions unchanged', () => {
+  const problem = problems.find((p) => p.task === 'binary')!;
+  const metric = getMetric('log_loss');
+  const n = problem.y.length;
+  // The best members with their two class columns swapped: anti-correlated with the label, so a non-negative
+  // coefficient can only be 0.
+  const flipped: Candidate[] = problem.candidates.slice(0, 4).map((c, i) => ({
+    ...c,
+    id: 1000 + i,
+    predictions: Float64Array.from(c.predictions, (_, j) => c.predictions[j ^ 1]!),
+  }));
+  const candidates = [...problem.candidates, ...flipped];
+  const result = getSelector('stacking').select(candidates, problem.y, metric, { seed: 1, maxPool: candidates.length });
+  assert.equal(result.combiner.kind, 'stacking');
+  if (result.combiner.kind !== 'stacking') return;
+  const { model, memberIds } = result.combiner;
+  assert.ok(memberIds.length < result.details!['poolSize']!, `${memberIds.length} of ${result.details!['poolSize']} members used`);
+  assert.equal(result.details!['membersUsed'], memberIds.length);
+  assert.equal(model.inputWidth, memberIds.length);
+  // Every kept member has a non-zero coefficient.
+  memberIds.forEach((_, m) => assert.ok(model.coefficients[m * 2 + 1] !== 0 || model.coefficients[m * 2] !== 0));
+  const byId = new Map(candidates.map((c) => [c.id, c.predictions] as const));
+  const p = combinePredictions(result.combiner, byId, n, 2);
+  for (let i = 0; i < n; i++) assert.ok(Math.abs(p[2 * i]! + p[2 * i + 1]! - 1) < 1e-12);
+});
