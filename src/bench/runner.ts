@@ -320,6 +320,9 @@ async function runSearch(
       search,
       ensemble: ensembles[0]!,
       timeBudget: budget,
+      // Every method is scored as selected (each member's fold models): the search and the selection are what a
+      // suite compares; what the deployment forms cost is measured by bench:deploy.
+      deploy: 'exact',
       seed: ctx.seed,
       store,
       ...(options.maxTrials !== undefined ? { maxTrials: options.maxTrials } : {}),

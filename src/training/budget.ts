@@ -32,8 +32,12 @@ const MIN_RESERVE_SECONDS = 1;
 const MAX_RESERVE_SHARE = 0.3;
 /** Estimated selection time is multiplied by this: the estimate is a median, machines are busy. */
 const RESERVE_SAFETY = 1.5;
-/** Share of the reserve for refitting members on all rows when asked (they stop early at their deadline). */
-const REFIT_SHARE = 0.15;
+/**
+ * Share of the budget kept for refitting the selected members on all rows (the deployment forms 'fast' and 'small'):
+ * each gets an equal share of it and stops early at its deadline; one whose share is under half its usual fit
+ * time keeps its fold models (src/finish/finish.ts).
+ */
+const REFIT_SHARE = 0.1;
 /** Every worker thread should get through at least this many trials of the training time. */
 const TRIALS_PER_THREAD = 5;
 
