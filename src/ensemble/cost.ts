@@ -19,13 +19,13 @@ export interface SelectionShape {
 /** Seconds per unit of each selector's inner loop, measured by bench:selector-cost (see the unit definitions). */
 export const SECONDS_PER_UNIT = {
   /** GES, per (round x pool member x row x output) for decomposable metrics (log loss, rmse, accuracy ...). */
-  ges: 4e-9,
+  ges: 1.3e-9,
   /** GES with roc_auc, per (round x pool member x row x log2(rows)). */
-  gesRank: 1.2e-8,
+  gesRank: 6e-9,
   /** Q(D)O-ES, per (evaluation x chosen member x row x output), with about a quarter of the pool per solution. */
-  population: 2e-9,
+  population: 3.5e-10,
   /** Stacking, per (meta-model fit x L-BFGS iteration x row x input column x output). */
-  stacking: 1.3e-9,
+  stacking: 7e-10,
 } as const;
 
 /** Defaults of the selectors, as they apply to cost (kept equal to the selectors' own defaults). */

@@ -13,7 +13,7 @@ import { fitLogistic, predictLogistic } from '../models/linear/logistic.js';
 import { fitRidge, predictLinear, type LinearCoefficients } from '../models/linear/ridge.js';
 import { ConfigError } from '../util/errors.js';
 import { deriveSeed } from '../util/random.js';
-import { stackingSeconds } from './cost.js';
+import { estimateSelectionSeconds, stackingSeconds } from './cost.js';
 import { greedyEnsembleSelection } from './ges.js';
 import { createKernel } from './kernels.js';
 import {
@@ -58,6 +58,8 @@ export interface StackingOptions extends SelectorOptions {
 
 const OPTION_NAMES = ['nonNegative', 'features', 'featureCount', 'folds', 'regularizationGrid', 'maxPool', 'maxIter', 'warmStart', 'maxRows'] as const;
 const DEFAULT_GRID = [0.01, 0.1, 1, 10, 100];
+/** Longest the GES fallback of a stacking cut short may run past the deadline, ms. */
+const FALLBACK_GRACE_MS = 1000;
 /** Gradient tolerance of the logistic meta-model: far below what changes its held-out score. */
 const META_TOLERANCE = 1e-4;
 
@@ -158,7 +160,10 @@ export function stackingSelect(
   // when its loss is lower than the stacked model's honest inner-CV loss.
   const cutShort = plan.shrunk || trajectory.length < order.length || Date.now() > deadline;
   if (!cutShort) return stacked;
-  const ges = greedyEnsembleSelection(candidates, y, metric, { seed: options.seed ?? 0, deadline });
+  // GES is cheap: it gets up to a second past the deadline to finish its rounds, or it would stop after its first
+  // (the single best member).
+  const gesTime = Math.min(FALLBACK_GRACE_MS, 200 + 3000 * estimateSelectionSeconds('ges', { rows: full.n, outputs: full.k, candidates: candidates.length, metric: metric.name }));
+  const ges = greedyEnsembleSelection(candidates, y, metric, { seed: options.seed ?? 0, deadline: Math.max(deadline, Date.now() + gesTime) });
   const gesLoss = metric.higherIsBetter ? -ges.validationScore : ges.validationScore;
   if (!(gesLoss < trajectory[bestAt]!)) return stacked;
   return { ...ges, method: 'stacking', details: { ...details, ...(ges.details ?? {}), fellBackToGes: 1, stoppedAtDeadline: 1 } };

@@ -2,6 +2,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import type { AdapterInfo } from '../models/neural/backends/webgpu.js';
+import { gpuDeviceNodesPresent } from '../models/neural/gpu-devices.js';
 import type { Lane } from './types.js';
 
 /**
@@ -60,14 +61,7 @@ export const systemGpuProbe: GpuProbe = {
       return false;
     }
   },
-  gpuDeviceNodes: () => {
-    if (existsSync('/dev/nvidia0') || existsSync('/dev/kfd')) return true;
-    try {
-      return readdirSync('/dev/dri').some((name) => name.startsWith('renderD'));
-    } catch {
-      return false;
-    }
-  },
+  gpuDeviceNodes: () => gpuDeviceNodesPresent(),
   webgpuAdapters: () => probeInWorker(),
 };
 

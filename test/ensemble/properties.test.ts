@@ -200,13 +200,16 @@ test('stacking under a tight deadline plans fewer rows and members, evaluates mo
   assert.equal(all.trajectory.length, 5);
   assert.equal(all.details?.['fellBackToGes'], undefined);
   // Deadline passed: one strength (l2 = 1) on a shrunk problem, its L-BFGS stopped after one iteration: far from
-  // converged, so GES (one round: the best member) is returned instead.
+  // converged, so GES is returned instead (cheap, it may finish its rounds shortly past the deadline).
   const late = getSelector('stacking').select(problem.candidates, problem.y, metric, { seed: 2, deadline: Date.now() - 1 });
   assert.equal(late.method, 'stacking');
   assert.equal(late.combiner.kind, 'weights');
   for (const key of ['fellBackToGes', 'stoppedAtDeadline', 'shrunkForDeadline', 'strengthsEvaluated']) assert.equal(late.details?.[key], 1, key);
-  const single = getSelector('single-best').select(problem.candidates, problem.y, metric);
-  assert.deepEqual(late.combiner.memberIds, single.combiner.memberIds);
+  const ges = getSelector('ges').select(problem.candidates, problem.y, metric, { seed: 2 });
+  // GES is deterministic, so the fallback's rounds are the first rounds of a GES run without a deadline.
+  assert.ok(late.trajectory.length >= 1 && late.trajectory.length <= ges.trajectory.length);
+  assert.deepEqual(late.trajectory, ges.trajectory.slice(0, late.trajectory.length));
+  if (late.trajectory.length === ges.trajectory.length) assert.deepEqual(late.combiner, ges.combiner);
   // With a deadline that does not pass, the plan is the full one.
   assert.deepEqual(getSelector('stacking').select(problem.candidates, problem.y, metric, { seed: 2, deadline: Date.now() + 3_600_000 }), all);
 });

@@ -22,6 +22,8 @@ function simulated(overrides: {
   modules?: Record<string, 'absent' | 'throws' | 'loads'>;
   gpu?: boolean;
   webgpu?: 'gpu' | 'fallback' | 'none' | 'throws';
+  /** GPU device nodes present (default true: the simulated machine could have a GPU). */
+  nodes?: boolean;
 }): BackendLoader & { imported: string[] } {
   const imported: string[] = [];
   return {
@@ -48,6 +50,7 @@ function simulated(overrides: {
       return defaultBackendLoader.importModule(specifier);
     },
     gpuVisible: () => overrides.gpu ?? false,
+    gpuDeviceNodes: () => overrides.nodes ?? true,
     activate: async (tfName) => (tfName === 'webgpu' ? overrides.webgpu === 'gpu' : defaultBackendLoader.activate(tfName)),
   };
 }
@@ -170,3 +173,16 @@ test('ensureBackend chooses once per process and refuses to switch to another ex
     if (saved !== undefined) process.env[BACKEND_ENV_VAR] = saved;
   }
 });
+
+test('auto does not even load Dawn without a GPU device node; an explicit webgpu request still tries it', async () => {
+  const loader = simulated({ modules: { '@tensorflow/tfjs-node': 'absent' }, webgpu: 'throws', nodes: false });
+  const report = await selectBackend('auto', loader);
+  assert.equal(report.name, 'wasm');
+  assert.ok(!loader.imported.includes('webgpu'), 'Dawn was not loaded');
+  assert.match(report.tried.find((t) => t.candidate === 'webgpu')!.error, /no GPU device node/);
+  const forced = simulated({ modules: { '@tensorflow/tfjs-node': 'absent' }, webgpu: 'throws', nodes: false });
+  const fallback = await selectBackend('webgpu', forced);
+  assert.ok(forced.imported.includes('webgpu'), 'an explicit request tries Dawn');
+  assert.match(fallback.tried[0]!.error, /cannot load webgpu \(Dawn\)/);
+});
+

@@ -1,4 +1,5 @@
 import { existsSync, readdirSync } from 'node:fs';
+import { gpuDeviceNodesPresent } from './gpu-devices.js';
 import * as tf from '@tensorflow/tfjs';
 import { ConfigError } from '../../util/errors.js';
 import { requestDawnAdapter, type WebGpuAdapter } from './backends/webgpu.js';
@@ -48,6 +49,8 @@ export interface BackendLoader {
   importModule(specifier: string): Promise<unknown>;
   /** Whether a CUDA GPU is visible to this process. */
   gpuVisible(): boolean;
+  /** Whether a GPU device node exists that a WebGPU (Vulkan) driver could use (see `gpuDeviceNodesPresent`). */
+  gpuDeviceNodes(): boolean;
   /** Dawn's high-performance WebGPU adapter, null when there is none; rejects when `webgpu` cannot load. */
   webgpuAdapter(): Promise<WebGpuAdapter | null>;
   /** Make `name` the active tf backend (tf registry name); resolves false or throws when it cannot. */
@@ -74,6 +77,7 @@ const TF_NAMES: Readonly<Record<BackendName, string>> = {
 export const defaultBackendLoader: BackendLoader = {
   importModule: (specifier) => import(specifier),
   gpuVisible: nvidiaGpuVisible,
+  gpuDeviceNodes: () => gpuDeviceNodesPresent(),
   webgpuAdapter: () => requestDawnAdapter((specifier) => import(specifier)),
   activate: async (tfName) => {
     const ok = await tf.setBackend(tfName);
@@ -105,7 +109,7 @@ export async function selectBackend(request: BackendRequest, loader: BackendLoad
   const tried: BackendAttempt[] = [];
   for (const candidate of BACKEND_NAMES.slice(start)) {
     try {
-      const device = await loadCandidate(candidate, loader);
+      const device = await loadCandidate(candidate, loader, request);
       if (candidate === 'cpu' && tf.getBackend() === 'cpu') silenceCpuBanner();
       const what = describe(candidate) + (device === undefined ? '' : ` (${device})`);
       const reason =
@@ -124,9 +128,13 @@ export async function selectBackend(request: BackendRequest, loader: BackendLoad
 }
 
 /** Load and activate one candidate; resolves to the GPU adapter's description for webgpu. */
-async function loadCandidate(candidate: BackendName, loader: BackendLoader): Promise<string | undefined> {
+async function loadCandidate(candidate: BackendName, loader: BackendLoader, request: BackendRequest): Promise<string | undefined> {
   if (candidate === 'tensorflow-gpu' && !loader.gpuVisible()) {
     throw new Error('no CUDA GPU visible (no /dev/nvidia0 or /proc/driver/nvidia/gpus, or CUDA_VISIBLE_DEVICES hides it)');
+  }
+  // Without a GPU device node Dawn cannot find a GPU, and loading it only prints Vulkan warnings: 'auto' skips it.
+  if (candidate === 'webgpu' && request === 'auto' && !loader.gpuDeviceNodes()) {
+    throw new Error('no GPU device node (/dev/nvidia0, /dev/kfd, /dev/dri/renderD*): WebGPU not tried');
   }
   const device = candidate === 'webgpu' ? await webgpuDevice(loader) : undefined;
   const specifier = PACKAGES[candidate];
